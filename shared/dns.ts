@@ -36,6 +36,8 @@ export interface DnsAnswer {
   transport?: 'udp' | 'tcp';
   /** Human explanation for a non-NOERROR outcome, e.g. "no answer from 127.0.0.1:53 after 2 tries of 1500 ms". */
   error?: string;
+  /** Seconds the answer may be cached (lowest TTL of the records and CNAMEs; RFC 2308 negative TTL for NXDOMAIN/NODATA). */
+  ttl?: number;
 }
 
 /** One line of the query log kept with every evaluation; replayable. */
@@ -77,6 +79,8 @@ export interface DnsSettings {
   tries?: number;
   /** Queries allowed per message before every further query fails with BUDGET. */
   budget?: number;
+  /** Milliseconds allowed for all of one message's queries before every further query fails with BUDGET (default 20 000). */
+  deadlineMs?: number;
 }
 
 export function recordToText(r: DnsRecord): string {

@@ -297,11 +297,15 @@ export interface StoredMethodResult {
   result: string;
   reason?: string;
   properties: Record<string, string>;
+  /** The comments written with this result, e.g. "(sender IP is 192.0.2.1)". */
+  comment?: string;
 }
 
 export interface StoredResultsHeader {
   field: 'Authentication-Results' | 'ARC-Authentication-Results' | 'Received-SPF';
   authservId?: string;
+  /** The authres-version after the authserv-id (RFC 8601 §2.2), when written. */
+  version?: number;
   instance?: number;
   results: StoredMethodResult[];
   raw: string;

@@ -1,0 +1,188 @@
+// `authlab check`: evaluate a message, headers or an mbox from a file or stdin.
+
+import { readFile, writeFile, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { DnsReplayFile, DnsSettings } from '../../shared/dns.ts';
+import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-options.ts';
+import type { MessageOutcome } from '../../shared/report.ts';
+import { UsageError } from './usage-error.ts';
+
+export const CHECK_USAGE = `Usage: authlab check FILE|- [options]
+
+Evaluates SPF, DKIM, DMARC, ARC and BIMI for a message (.eml), a pasted header block or an mbox.
+
+Envelope (derived from Return-Path and the Received headers when not given):
+  --ip IP              client IP of the SMTP connection
+  --helo NAME          HELO/EHLO name
+  --mail-from ADDR     MAIL FROM ('' is the null sender <>)
+  --hop N              which Received header (1 = topmost) is your receiving boundary
+DNS:
+  --dns HOST[:PORT]    resolver to ask (repeatable); default: the system's
+  --zone FILE          what-if zone file whose records win over live DNS (repeatable)
+  --offline            no network: names not in a zone are NXDOMAIN
+  --timeout MS         per-query timeout (default 2000)
+  --save-dns FILE      save the DNS query log for --replay-dns
+  --replay-dns FILE    answer DNS only from a saved log (reproduces a verdict exactly)
+Evaluation:
+  --at TIME            evaluate as of TIME (ISO 8601 or Unix seconds), e.g. to test expiry
+  --headers-only       treat the input as a header block without body
+  --lenient            lenient verification (default: strict, today's RFCs)
+  --max-size MB        reject inputs larger than this (default 100)
+  --authserv-id NAME   the host name written into the fresh Authentication-Results
+Output:
+  --json               one JSON object per message (one per line for an mbox)
+  --fail-on LIST       exit 1 when any of dkim,spf,dmarc did not pass (comma-separated)
+  --no-color           plain text
+
+Exit status: 0 evaluated, 1 evaluated and a --fail-on condition met, 2 bad usage or input.`;
+
+export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ip: { type: 'string' },
+        helo: { type: 'string' },
+        'mail-from': { type: 'string' },
+        hop: { type: 'string' },
+        dns: { type: 'string', multiple: true },
+        zone: { type: 'string', multiple: true },
+        offline: { type: 'boolean' },
+        timeout: { type: 'string' },
+        at: { type: 'string' },
+        'headers-only': { type: 'boolean' },
+        json: { type: 'boolean' },
+        'save-dns': { type: 'string' },
+        'replay-dns': { type: 'string' },
+        lenient: { type: 'boolean' },
+        'max-size': { type: 'string' },
+        'authserv-id': { type: 'string' },
+        'fail-on': { type: 'string', multiple: true },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    io.stdout.write(CHECK_USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one input at a time (got ${positionals.length})` : 'no input: give a FILE or - for stdin');
+
+  const failOn = new Set((v['fail-on'] ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean));
+  for (const f of failOn) if (!['dkim', 'spf', 'dmarc'].includes(f)) throw new UsageError(`--fail-on: "${f}" is not one of dkim, spf, dmarc`);
+
+  const maxBytes = v['max-size'] !== undefined ? Math.round(positiveNumber('--max-size', v['max-size']) * 1024 * 1024) : DEFAULT_MAX_BYTES;
+  const options: EvaluateOptions = {
+    ip: v.ip,
+    helo: v.helo,
+    mailFrom: v['mail-from'],
+    hop: v.hop !== undefined ? positiveInt('--hop', v.hop) : undefined,
+    headersOnly: v['headers-only'] || undefined,
+    at: v.at,
+    mode: v.lenient ? 'lenient' : 'strict',
+    maxBytes,
+    authservId: v['authserv-id'],
+  };
+
+  const dns: DnsSettings = {
+    servers: v.dns,
+    offline: v.offline || undefined,
+    timeoutMs: v.timeout !== undefined ? positiveInt('--timeout', v.timeout) : undefined,
+  };
+  if (v.zone) {
+    dns.zones = [];
+    for (const file of v.zone) dns.zones.push({ name: file, text: await readText('--zone', file) });
+  }
+  if (v['replay-dns']) {
+    const { parseReplayFile } = await import('../engine/dns/replay-resolver.ts');
+    dns.replay = parseReplayFile(await readText('--replay-dns', v['replay-dns']));
+  }
+
+  const input = await readInput(positionals[0], io.stdin, maxBytes);
+  const { createEngine } = await import('../engine/engine.ts');
+  const engine = createEngine();
+  let result;
+  try {
+    result = await engine.evaluate(input, options, dns);
+  } catch (err) {
+    const e = err as { code?: string; message: string; line?: number };
+    if (e.code) throw new UsageError(e.message);
+    throw err;
+  }
+
+  if (v['save-dns']) {
+    const entries = result.messages.flatMap((m) => (m.ok ? m.dns : []));
+    const file: DnsReplayFile = { format: 'authlab-dns-replay', version: 1, savedAt: new Date().toISOString(), entries };
+    await writeFile(v['save-dns'], JSON.stringify(file, null, 2) + '\n');
+  }
+
+  if (v.json) {
+    for (const m of result.messages) io.stdout.write(JSON.stringify(m) + '\n');
+  } else {
+    const { formatText } = await import('./format-text.ts');
+    const color = !v['no-color'] && !process.env.NO_COLOR && (io.stdout as { isTTY?: boolean }).isTTY === true;
+    io.stdout.write(formatText(result, { color }));
+  }
+  return failOn.size && result.messages.some((m) => failed(m, failOn)) ? 1 : 0;
+}
+
+function failed(m: MessageOutcome, failOn: Set<string>): boolean {
+  if (!m.ok) return true;
+  if (failOn.has('spf') && m.spf.result !== 'pass') return true;
+  if (failOn.has('dkim') && !m.dkim.some((d) => d.result === 'pass')) return true;
+  if (failOn.has('dmarc') && m.dmarc.result !== 'pass') return true;
+  return false;
+}
+
+async function readInput(file: string, stdin: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stdin) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      size += b.length;
+      // stop reading early: the engine would reject it anyway, and 10 GB on stdin must not be buffered
+      if (size > maxBytes) return Buffer.concat([...chunks, b]);
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks);
+  }
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) throw new UsageError(`${file} is a directory, not a message file`);
+    if (s.size > maxBytes) {
+      throw new UsageError(`${file} is ${(s.size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (--max-size)`);
+    }
+    return await readFile(file);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+}
+
+async function readText(flag: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+}
+
+function positiveInt(flag: string, s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: "${s}" is not a positive whole number`);
+  return n;
+}
+
+function positiveNumber(flag: string, s: string): number {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: "${s}" is not a positive number`);
+  return n;
+}

@@ -1,0 +1,50 @@
+// The `authlab` command. Subcommands load their modules lazily: `authlab check` must not pay
+// for the web host, and `--help` must not pay for mailauth.
+
+import { UsageError } from './usage-error.ts';
+
+const USAGE = `AuthLab — test email authentication (SPF, DKIM, DMARC, ARC, BIMI) step by step
+
+Usage:
+  authlab check FILE|- [options]   evaluate a message, headers or an mbox (authlab check --help)
+  authlab serve [--port N] [--no-open]
+                                   open the inspector in a browser (loopback web host)
+  authlab --version`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'check': {
+        const { runCheck } = await import('./check.ts');
+        return await runCheck(rest, { stdout: process.stdout, stdin: process.stdin });
+      }
+      case 'serve': {
+        const { runServe } = await import('../web-host/serve.ts');
+        return await runServe(rest);
+      }
+      case '--version':
+      case '-v': {
+        const { createRequire } = await import('node:module');
+        const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+        process.stdout.write(`authlab ${pkg.version} (node ${process.versions.node})\n`);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}" (try: authlab --help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { exitCode?: number }).exitCode === 2) {
+      process.stderr.write(`authlab: ${(err as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`authlab: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}

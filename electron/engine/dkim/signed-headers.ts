@@ -1,0 +1,89 @@
+// h= against the header fields actually present: which instances a signature covers (§5.4.2:
+// the bottom-most instance first, each listing consuming one), what is left unsigned, and copies
+// added above a signed field that the signature does not see but a mail reader may show.
+
+import type { SignedHeaderAnalysis } from '../../../shared/report.ts';
+import type { HeaderField } from '../input/headers.ts';
+
+/** Fields whose being unsigned lets someone replace or add them without breaking the signature. */
+export const IMPORTANT_HEADERS = [
+  'from',
+  'subject',
+  'to',
+  'cc',
+  'date',
+  'message-id',
+  'reply-to',
+  'content-type',
+  'mime-version',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+];
+
+/** Names of h=, lower-cased, in order (with repeats). */
+export function signedHeaderNames(h: string | undefined): string[] {
+  return (h ?? '')
+    .split(':')
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/**
+ * The fields a signature hashes, in hashing order: for each h= name the bottom-most instance not
+ * yet used; a name with no instance left contributes nothing. `fields` excludes nothing: the
+ * signature field itself is never listed in practice (it would be hashed with its b= in place).
+ */
+export function selectSignedFields(fields: HeaderField[], names: string[]): HeaderField[] {
+  const used = new Set<number>();
+  const out: HeaderField[] = [];
+  for (const name of names) {
+    for (let i = fields.length - 1; i >= 0; i--) {
+      if (!used.has(i) && fields[i].key === name) {
+        used.add(i);
+        out.push(fields[i]);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export interface CoverageResult {
+  analysis: SignedHeaderAnalysis[];
+  unsignedImportant: string[];
+  /** Important fields with an unsigned copy above the signed one: a reader may show the copy. */
+  addedAbove: { name: string; field: HeaderField }[];
+  signed: HeaderField[];
+}
+
+export function analyzeCoverage(fields: HeaderField[], names: string[]): CoverageResult {
+  const listed = new Map<string, number>();
+  for (const n of names) listed.set(n, (listed.get(n) ?? 0) + 1);
+  const present = new Map<string, { name: string; count: number }>();
+  for (const f of fields) {
+    const p = present.get(f.key);
+    if (p) p.count++;
+    else present.set(f.key, { name: f.name, count: 1 });
+  }
+  const analysis: SignedHeaderAnalysis[] = [];
+  const unsignedImportant: string[] = [];
+  const addedAbove: CoverageResult['addedAbove'] = [];
+  for (const [key, n] of listed) {
+    const p = present.get(key)?.count ?? 0;
+    const status = p === 0 ? 'listed-absent' : n > p ? 'over-signed' : 'signed';
+    analysis.push({ name: present.get(key)?.name ?? key, listed: n, present: p, status, important: IMPORTANT_HEADERS.includes(key) });
+    if (p > n && IMPORTANT_HEADERS.includes(key)) {
+      // the bottom n instances are signed; the ones above them are not
+      const instances = fields.filter((f) => f.key === key);
+      for (const f of instances.slice(0, p - n)) addedAbove.push({ name: f.name, field: f });
+      unsignedImportant.push(`${present.get(key)!.name} (${p - n} unsigned ${p - n === 1 ? 'copy' : 'copies'} above the signed one)`);
+    }
+  }
+  for (const [key, p] of present) {
+    if (listed.has(key) || key === 'dkim-signature') continue;
+    const important = IMPORTANT_HEADERS.includes(key);
+    analysis.push({ name: p.name, listed: 0, present: p.count, status: 'present-unsigned', important });
+    if (important) unsignedImportant.push(p.name);
+  }
+  return { analysis, unsignedImportant, addedAbove, signed: selectSignedFields(fields, names) };
+}

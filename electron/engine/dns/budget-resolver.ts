@@ -1,0 +1,68 @@
+// A per-message limit on DNS work, so a hostile or broken message (deep include chains, many
+// signatures, slow servers) cannot stall an evaluation. Past the limit every query fails at once
+// with BUDGET, which the protocols see as a temporary error — RFC 7208 §4.6.4 suggests 20 s
+// for SPF as a whole; the same bound serves the message's other checks.
+
+import type { DnsAnswer, RRType } from '../../../shared/dns.ts';
+import type { Resolver } from './resolver.ts';
+
+export interface BudgetOptions {
+  /** Queries allowed (default 100). */
+  maxQueries?: number;
+  /** Milliseconds from the first query (default 20 000). */
+  deadlineMs?: number;
+  /** Clock in ms, for tests. */
+  now?: () => number;
+}
+
+export class BudgetResolver implements Resolver {
+  readonly inner: Resolver;
+  readonly maxQueries: number;
+  readonly deadlineMs: number;
+  private readonly now: () => number;
+  private asked = 0;
+  private startedAt: number | undefined;
+
+  constructor(inner: Resolver, options: BudgetOptions = {}) {
+    this.inner = inner;
+    this.maxQueries = options.maxQueries ?? 100;
+    this.deadlineMs = options.deadlineMs ?? 20_000;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get queries(): number {
+    return this.asked;
+  }
+
+  async query(name: string, type: RRType): Promise<DnsAnswer> {
+    this.startedAt ??= this.now();
+    if (this.asked >= this.maxQueries) {
+      return over(`the budget of ${this.maxQueries} DNS queries for this message is used up`);
+    }
+    const left = this.startedAt + this.deadlineMs - this.now();
+    if (left <= 0) return over(this.deadlineText());
+    this.asked++;
+    // A slow query must not carry the message past its deadline: race it against the time left.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<DnsAnswer>((resolve) => {
+      timer = setTimeout(() => resolve(over(this.deadlineText())), left);
+    });
+    try {
+      return await Promise.race([this.inner.query(name, type), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private deadlineText(): string {
+    return `the ${formatMs(this.deadlineMs)} DNS deadline for this message has passed`;
+  }
+}
+
+function over(error: string): DnsAnswer {
+  return { rcode: 'BUDGET', records: [], source: 'budget', error };
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}

@@ -1,0 +1,92 @@
+// The engine: one message (or an mbox) in, one step-by-step report per message out.
+// Every dependency on the outside world is injected (live DNS, clock), so the CLI, the web host,
+// the Electron main process and the tests all run the same code.
+
+import type { DnsSettings } from '../../shared/dns.ts';
+import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
+import type { MessageOutcome, VerifyMode } from '../../shared/report.ts';
+import type { Resolver } from './dns/resolver.ts';
+import { CacheResolver } from './dns/cache-resolver.ts';
+import { LiveResolver } from './dns/live-resolver.ts';
+import { readInput } from './input/message-input.ts';
+import { evaluateMessage } from './evaluate-message.ts';
+
+export interface EvaluationResult {
+  container: 'message' | 'mbox';
+  messages: MessageOutcome[];
+}
+
+export interface EngineDeps {
+  /** The clock used when no `at` is given. */
+  clock?: () => Date;
+  /** Live DNS. Default: a stub resolver over the servers in DnsSettings (or the system's). */
+  live?: (settings: DnsSettings) => Resolver;
+}
+
+export interface Engine {
+  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings): Promise<EvaluationResult>;
+}
+
+export function createEngine(deps: EngineDeps = {}): Engine {
+  const clock = deps.clock ?? (() => new Date());
+  // One cache per live-server configuration, shared across evaluations: a batch of messages
+  // from the same sender asks the same questions.
+  const caches = new Map<string, CacheResolver>();
+  const liveFor = (settings: DnsSettings): CacheResolver => {
+    const key = JSON.stringify([settings.servers ?? [], settings.timeoutMs, settings.tries]);
+    let cache = caches.get(key);
+    if (!cache) {
+      const live = deps.live
+        ? deps.live(settings)
+        : new LiveResolver({ servers: settings.servers, timeoutMs: settings.timeoutMs, tries: settings.tries });
+      cache = new CacheResolver(live);
+      caches.set(key, cache);
+    }
+    return cache;
+  };
+
+  return {
+    async evaluate(bytes, opts = {}, dns = {}) {
+      const split = readInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      const mode: VerifyMode = opts.mode ?? 'strict';
+      const now = opts.at ? parseTime(opts.at) : clock();
+      const cache = dns.offline || dns.replay ? undefined : liveFor(dns);
+      const messages: MessageOutcome[] = [];
+      for (const item of split.items) {
+        if (!item.ok) {
+          messages.push({ ok: false, index: item.index, error: item.error });
+          continue;
+        }
+        try {
+          const report = await evaluateMessage(item, { options: opts, dns, cache, now, mode });
+          messages.push({ ok: true, ...report });
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          if (e && typeof e.code === 'string' && isInputCode(e.code)) {
+            // an envelope or zone problem applies to every message alike: reject the whole input
+            throw err;
+          }
+          messages.push({
+            ok: false,
+            index: item.index,
+            error: { code: 'internal', message: `evaluation failed: ${e?.message ?? String(err)}` },
+          });
+        }
+      }
+      return { container: split.container, messages };
+    },
+  };
+}
+
+const INPUT_CODES = new Set(['empty', 'binary', 'too-large', 'no-header-separator', 'no-headers', 'truncated', 'bad-envelope', 'bad-zone', 'bad-replay']);
+function isInputCode(code: string): boolean {
+  return INPUT_CODES.has(code);
+}
+
+function parseTime(at: string): Date {
+  const t = /^\d+$/.test(at) ? new Date(Number(at) * 1000) : new Date(at);
+  if (Number.isNaN(t.getTime())) {
+    throw Object.assign(new Error(`--at: "${at}" is not an ISO 8601 time or a Unix timestamp`), { code: 'bad-envelope' });
+  }
+  return t;
+}

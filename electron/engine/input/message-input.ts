@@ -1,0 +1,249 @@
+// Turns the bytes a user gave (one message, an mbox, or a header block) into messages ready to
+// evaluate: rejects what is not mail, splits mboxes, normalises line ends to CRLF, and says plainly
+// what cannot be checked (no body, a cut-off message).
+
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { DEFAULT_MAX_BYTES } from '../../../shared/evaluate-options.ts';
+import type { InputErrorCode, InputSummary } from '../../../shared/report.ts';
+import { headerValues, parseHeaderBlock } from './headers.ts';
+import type { HeaderBlock } from './headers.ts';
+import { InputError } from './input-error.ts';
+import { scanLineEndings, toCrlf } from './line-endings.ts';
+import { isMbox, splitMbox } from './mbox.ts';
+import { binaryReason, describeText } from './sniff.ts';
+
+const libmime = createRequire(import.meta.url)('libmime') as { decodeWords(s: string): string };
+
+export interface InputItemOk {
+  ok: true;
+  index: number;
+  /** The message as evaluated: CRLF line ends; header fields only for headers-only input. */
+  bytes: Buffer;
+  headers: HeaderBlock;
+  summary: InputSummary;
+}
+
+export interface InputItemError {
+  ok: false;
+  index: number;
+  error: { code: InputErrorCode; message: string };
+}
+
+export type InputItem = InputItemOk | InputItemError;
+
+export interface InputSplit {
+  container: 'message' | 'mbox';
+  items: InputItem[];
+}
+
+export interface ReadInputOptions {
+  /** Reject inputs larger than this; default DEFAULT_MAX_BYTES (100 MB). */
+  maxBytes?: number;
+  /** Treat the input as a header block even when a body follows it (the body is set aside). */
+  headersOnly?: boolean;
+}
+
+export const HEADERS_ONLY_LIMITATIONS: readonly string[] = [
+  "The body is absent: DKIM body hashes cannot be computed; each signature's header signature is still checked against its bh= as given.",
+  'Without the body no DKIM signature can be confirmed as a full pass, so DMARC alignment through DKIM cannot be confirmed either.',
+  'ARC-Message-Signature body hashes cannot be computed either; ARC-Seal signatures, which cover header fields only, are still checked.',
+];
+
+/** Reads one input: a single message, an mbox, or a header block. Throws InputError for whole-input rejects. */
+export function readInput(bytes: Uint8Array, opts: ReadInputOptions = {}): InputSplit {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  // checked before anything else is read, so a huge input costs nothing
+  if (bytes.byteLength > maxBytes) {
+    throw new InputError('too-large', `The input is ${bytes.byteLength < 1024 ? mb(bytes.byteLength) : `${mb(bytes.byteLength)} (${bytes.byteLength} bytes)`}, over the ${mb(maxBytes)} limit.`);
+  }
+  let buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const notes: string[] = [];
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+    buf = buf.subarray(3);
+    notes.push('A UTF-8 byte-order mark before the first header field was removed; it is not part of a message.');
+  }
+  if (isBlank(buf)) {
+    throw new InputError('empty', bytes.byteLength === 0 ? 'The input is empty.' : `The input contains only whitespace (${bytes.byteLength} bytes).`);
+  }
+  if (isMbox(buf)) {
+    const items = splitMbox(buf).map((m): InputItem => {
+      try {
+        return prepareMessage(m.bytes, m.index, opts, [...notes], `Message ${m.index + 1} of the mbox`);
+      } catch (e) {
+        if (e instanceof InputError) return { ok: false, index: m.index, error: { code: e.code, message: e.message } };
+        throw e;
+      }
+    });
+    return { container: 'mbox', items };
+  }
+  return { container: 'message', items: [prepareMessage(buf, 0, opts, notes, 'The input')] };
+}
+
+function prepareMessage(raw: Buffer, index: number, opts: ReadInputOptions, limitations: string[], what: string): InputItemOk {
+  if (isBlank(raw)) throw new InputError('empty', `${what} is empty.`);
+  const binary = binaryReason(raw);
+  if (binary) throw new InputError('binary', `${what} ${binary}.`);
+
+  // Blank lines pasted above the header would make an empty header block.
+  let start = 0;
+  while (raw[start] === 0x0a || (raw[start] === 0x0d && raw[start + 1] === 0x0a)) start += raw[start] === 0x0d ? 2 : 1;
+  if (start > 0) limitations.push('Empty lines before the first header field were removed.');
+  const original = raw.subarray(start);
+
+  const endings = scanLineEndings(original);
+  let bytes = toCrlf(original, endings.bareLf);
+  let headers = parseHeaderBlock(bytes);
+
+  if (headers.fields.length === 0) {
+    throw new InputError('no-headers', `${what} has no header fields (lines like “Name: value”): it ${describeText(bytes)}.`);
+  }
+  const firstIsField = headers.fields[0].start === 0;
+  if (!firstIsField && headers.malformedLines.length > headers.fields.length) {
+    throw new InputError('no-headers', `${what} does not start with header fields (lines like “Name: value”): it ${describeText(bytes)}.`);
+  }
+
+  let kind: InputSummary['kind'] = 'message';
+  if (headers.bodyOffset !== null && !opts.headersOnly && isBlank(bytes.subarray(headers.bodyOffset)) && signedNonEmptyBody(headers)) {
+    // A header block copied with its trailing empty line: the signatures say a body existed.
+    limitations.push('The body is empty, but the DKIM signatures were made over a non-empty body (their bh= is not the hash of an empty body): the input is taken as a header block.');
+    bytes = bytes.subarray(0, headers.bodyOffset - 2);
+    headers = { ...headers, bodyOffset: null };
+  }
+  if (headers.bodyOffset === null || opts.headersOnly) {
+    kind = 'headers-only';
+    if (headers.bodyOffset !== null) {
+      bytes = bytes.subarray(0, headers.bodyOffset - 2);
+      limitations.push('Headers-only was asked for: the body that followed the header was set aside.');
+      headers = { ...headers, bodyOffset: null };
+    } else {
+      const cut = cutLastField(bytes, headers);
+      if (cut) limitations.push(`Truncated: ${cut}`);
+      const strayLines = headers.malformedLines.filter((l) => l.offset > headers.fields[0].start);
+      if (strayLines.length > 0 && !cut) {
+        limitations.push(
+          `${strayLines.length} line(s) in the header are not header fields (the first: “${strayLines[0].text.slice(0, 60)}”); if that is the body, the empty line that separates it from the header is missing.`,
+        );
+      }
+      if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
+        // a pasted header block usually loses its final line end; a header field ends with CRLF
+        bytes = Buffer.concat([bytes, Buffer.from('\r\n')]);
+        headers = parseHeaderBlock(bytes);
+        limitations.push('The last header line had no line end; CRLF was added.');
+      }
+    }
+    limitations.push(...HEADERS_ONLY_LIMITATIONS);
+  } else {
+    const open = openMultipart(bytes, headers);
+    if (open) limitations.push(`Truncated: ${open}`);
+  }
+
+  const first = (key: string) => {
+    const f = headerValues(headers, key)[0];
+    return f ? decodeWords(f.value) : undefined;
+  };
+  const summary: InputSummary = {
+    kind,
+    index,
+    size: raw.length,
+    lineEndings: endings.kind,
+    normalized: endings.bareLf > 0,
+    evaluatedBytes: bytes.length,
+    headerCount: headers.fields.length,
+    limitations,
+  };
+  const subject = first('subject');
+  const from = first('from');
+  const messageId = first('message-id');
+  const date = first('date');
+  if (subject !== undefined) summary.subject = subject;
+  if (from !== undefined) summary.from = from;
+  if (messageId !== undefined) summary.messageId = messageId;
+  if (date !== undefined) summary.date = date;
+  return { ok: true, index, bytes, headers, summary };
+}
+
+// bh= of an empty body: "" under relaxed and "\r\n" under simple body canonicalization (RFC 6376 §3.4.3-4)
+const EMPTY_BODY_HASHES = new Set(
+  ['sha256', 'sha1'].flatMap((alg) => ['', '\r\n'].map((body) => createHash(alg).update(body).digest('base64'))),
+);
+
+function signedNonEmptyBody(headers: HeaderBlock): boolean {
+  const sigs = headerValues(headers, 'dkim-signature');
+  return (
+    sigs.length > 0 &&
+    sigs.some((f) => {
+      const bh = /(?:^|;)\s*bh\s*=\s*([A-Za-z0-9+/=\s]+)/.exec(f.value)?.[1].replace(/\s+/g, '');
+      const l = /(?:^|;)\s*l\s*=\s*(\d+)/.exec(f.value)?.[1];
+      return bh !== undefined && l !== '0' && !EMPTY_BODY_HASHES.has(bh);
+    })
+  );
+}
+
+const SIGNATURE_FIELDS = new Set(['dkim-signature', 'arc-seal', 'arc-message-signature']);
+
+/** For a header block with no body: says how the last field looks cut off, or undefined. */
+function cutLastField(bytes: Buffer, headers: HeaderBlock): string | undefined {
+  const last = headers.fields[headers.fields.length - 1];
+  const lastStray = headers.malformedLines[headers.malformedLines.length - 1];
+  if (lastStray && lastStray.offset > last.start && bytes[bytes.length - 1] !== 0x0a) {
+    return `the input ends in the middle of a line (“${lastStray.text.slice(0, 40)}”), after the last complete header field; the rest of the message is missing.`;
+  }
+  if (SIGNATURE_FIELDS.has(last.key) && !/(?:^|;)\s*b\s*=\s*[A-Za-z0-9+/]/.test(last.value)) {
+    return `the last header field (${last.name}) ends before its b= signature tag; the header was cut off there.`;
+  }
+  if (bytes[bytes.length - 1] !== 0x0a && looksUnfinished(last.value)) {
+    return `the last header field (${last.name}) ends mid-value without a line end; the header was cut off there.`;
+  }
+  return undefined;
+}
+
+function looksUnfinished(value: string): boolean {
+  if (value === '' || /[;=,:\\]$/.test(value)) return true;
+  let quotes = 0;
+  let parens = 0;
+  let angles = 0;
+  for (const c of value) {
+    if (c === '"') quotes++;
+    else if (c === '(') parens++;
+    else if (c === ')') parens--;
+    else if (c === '<') angles++;
+    else if (c === '>') angles--;
+  }
+  return quotes % 2 === 1 || parens > 0 || angles > 0;
+}
+
+/** For a multipart message whose closing boundary never comes: the warning text. */
+function openMultipart(bytes: Buffer, headers: HeaderBlock): string | undefined {
+  const ct = headerValues(headers, 'content-type')[0]?.value;
+  if (!ct || !/^\s*multipart\//i.test(ct)) return undefined;
+  const m = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(ct);
+  const boundary = m?.[1] ?? m?.[2];
+  if (!boundary || headers.bodyOffset === null) return undefined;
+  if (bytes.lastIndexOf(Buffer.from(`--${boundary}--`)) >= headers.bodyOffset) return undefined;
+  return `the multipart body (boundary “${boundary}”) ends without its closing boundary line, so the end of the message is probably missing; the message is evaluated as it is, and DKIM signatures over the body will fail.`;
+}
+
+function decodeWords(s: string): string {
+  try {
+    return libmime.decodeWords(s);
+  } catch {
+    return s;
+  }
+}
+
+function isBlank(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0b && b !== 0x0c) return false;
+  }
+  return true;
+}
+
+function mb(n: number): string {
+  // small limits (tests, a UI setting) read better in bytes or KB than as "0.00 MB"
+  if (n < 1024) return `${n} bytes`;
+  if (n < 100 * 1024) return `${Math.round((n / 1024) * 10) / 10} KB`;
+  const v = n / (1024 * 1024);
+  return `${Number.isInteger(v) ? v : v >= 10 ? v.toFixed(1) : v.toFixed(2)} MB`;
+}

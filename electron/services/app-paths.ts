@@ -1,0 +1,41 @@
+// Where the app's files are: its own root (source tree or unpacked bundle) and the user's data folder.
+
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder of the nearest package.json named authlab above `from`, or undefined. */
+export function findAppRoot(from = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        if ((JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'authlab') return dir;
+      } catch {
+        /* keep walking */
+      }
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+export function packageVersion(root = findAppRoot()): string {
+  if (!root) return '0.0.0';
+  try {
+    return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * The same folder Electron's app.getPath('userData') gives for productName "AuthLab", so the web
+ * host and the desktop app share settings and recent items. AUTHLAB_DATA_DIR overrides it.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = os.homedir()): string {
+  if (env.AUTHLAB_DATA_DIR) return path.resolve(env.AUTHLAB_DATA_DIR);
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'AuthLab');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'AuthLab');
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'AuthLab');
+}

@@ -1,0 +1,66 @@
+// The app's services: AuthlabApi implemented in plain Node, shared by Electron main (which adds the
+// native dialogs) and the loopback web host. Never imports `electron`.
+
+import type { DnsSettings } from '../../shared/dns.ts';
+import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
+import type { AppInfo, AuthlabApi, EvaluationResult, RecentEntry, RecentItem } from '../../shared/ipc/contract.ts';
+import { packageVersion } from './app-paths.ts';
+import { exportReport } from './export/export.ts';
+import { createRecentStore, createSettingsStore } from './stores.ts';
+
+/** The engine as services use it (electron/engine/engine.ts's Engine). */
+export interface EngineLike {
+  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings): Promise<EvaluationResult>;
+}
+
+export interface ServicesDeps {
+  engine: EngineLike;
+  /** Where settings.json and recent.json live (Electron: app.getPath('userData')). */
+  dataDir: string;
+  shell?: AppInfo['shell'];
+  /** Default: the version in the nearest authlab package.json. */
+  version?: string;
+  electronVersion?: string;
+  now?: () => Date;
+}
+
+export interface AuthlabServices extends AuthlabApi {
+  /** For Electron main: a file it opened from disk, remembered with its path for Open Recent. */
+  addRecentFile(filePath: string, entry: RecentEntry): Promise<RecentItem[]>;
+}
+
+export function createServices(deps: ServicesDeps): AuthlabServices {
+  const settings = createSettingsStore(deps.dataDir);
+  const recent = createRecentStore(deps.dataDir, deps.now);
+  const version = deps.version ?? packageVersion();
+
+  return {
+    async evaluate(req) {
+      // Buffer decodes straight to bytes: the message never passes through a JS string.
+      const buf = Buffer.from(req.messageBase64, 'base64');
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      return deps.engine.evaluate(bytes, req.options, req.dns);
+    },
+    async exportReport(req) {
+      return exportReport(req.format, req.report);
+    },
+    getSettings: () => settings.get(),
+    setSettings: (s) => settings.set(s),
+    listRecent: () => recent.list(),
+    addRecent: (entry) => recent.add(entry),
+    addRecentFile: (filePath, entry) => recent.add(entry, filePath),
+    // Native dialogs exist only in Electron; main replaces these two.
+    async openFileDialog() {
+      return { supported: false };
+    },
+    async saveFile() {
+      return { supported: false };
+    },
+    async appInfo() {
+      const info: AppInfo = { version, shell: deps.shell ?? 'web', node: process.versions.node };
+      const electron = deps.electronVersion ?? process.versions.electron;
+      if (electron) info.electron = electron;
+      return info;
+    },
+  };
+}

@@ -1,0 +1,187 @@
+// The `authlab` CLI as a user runs it: real processes, real files, an offline what-if zone.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './helpers/paths.ts';
+import { makeKey, signMessage, plainMessage, exampleZone, type TestKey } from './helpers/signed-message.ts';
+
+let dir: string;
+let key: TestKey;
+let signed: string;
+const zone = () => path.join(dir, 'example.zone');
+
+function authlab(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: dir,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, content: string | Buffer): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'authlab-cli-'));
+  key = makeKey('rsa', 2048);
+  signed = await signMessage(plainMessage(), 'example.com', 'sel1', key);
+  writeFileSync(zone(), exampleZone('sel1', key));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a signed message from an authorised IP passes SPF, DKIM and DMARC (--json)', () => {
+  const msg = file('signed.eml', signed);
+  const r = authlab(['check', msg, '--zone', zone(), '--offline', '--json', '--at', '2026-11-24T10:05:00Z']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1);
+  const j = JSON.parse(lines[0]);
+  assert.equal(j.ok, true);
+  assert.equal(j.envelope.ip, '192.0.2.10', 'client IP from the Received header');
+  assert.equal(j.envelope.mailFrom, 'bounces@example.com', 'MAIL FROM from Return-Path');
+  assert.equal(j.spf.result, 'pass');
+  assert.equal(j.spf.domain, 'example.com');
+  assert.equal(typeof j.spf.lookups.count, 'number');
+  assert.equal(j.dkim.length, 1);
+  assert.equal(j.dkim[0].result, 'pass');
+  assert.equal(j.dkim[0].domain, 'example.com');
+  assert.equal(j.dkim[0].selector, 'sel1');
+  assert.equal(j.dkim[0].algorithm, 'rsa-sha256');
+  assert.match(j.dkim[0].b, /^[A-Za-z0-9+/=]{100,}$/);
+  assert.equal(typeof j.dkim[0].reason, 'string');
+  assert.equal(j.dmarc.result, 'pass');
+  assert.equal(j.dmarc.policy, 'reject');
+  assert.equal(j.dmarc.fromDomain, 'example.com');
+  assert.equal(j.dmarc.alignment.dkim[0].aligned, true);
+  assert.equal(j.arc.result, 'none');
+  assert.match(j.authenticationResults, /dkim=pass/);
+  assert.match(j.authenticationResults, /spf=pass/);
+  assert.match(j.authenticationResults, /dmarc=pass/);
+  assert.ok(j.dns.length >= 3, 'the query log is part of the result');
+  assert.ok(j.dns.every((q: { source: string }) => q.source === 'zone' || q.source === 'offline'));
+});
+
+test('human output explains the steps', () => {
+  const msg = file('signed2.eml', signed);
+  const r = authlab(['check', msg, '--zone', zone(), '--offline', '--no-color']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Authenticated: example\.com passes DMARC/);
+  assert.match(r.stdout, /ip4:192\.0\.2\.0\/24/);
+  assert.match(r.stdout, /Authentication-Results: authlab\.local;/);
+});
+
+test('--fail-on dkim exits 1 when the body was changed, and says why', () => {
+  const tampered = signed.replace('the figures are attached', 'the figures are NOT attached');
+  const msg = file('tampered.eml', tampered);
+  const r = authlab(['check', msg, '--zone', zone(), '--offline', '--json', '--fail-on', 'dkim']);
+  assert.equal(r.code, 1, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.dkim[0].result, 'fail');
+  assert.match(j.dkim[0].reason, /body/i);
+  assert.equal(j.dkim[0].headerSignature, 'valid', 'headers intact, body changed');
+  assert.equal(j.dmarc.result, 'pass', 'SPF still aligns');
+});
+
+test('bad input exits 2 with a one-line specific message', () => {
+  const cases: [string[], RegExp][] = [
+    [['check', file('empty.eml', '')], /empty/i],
+    [['check', file('junk.bin', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(4096, 7)]))], /PNG|binary/i],
+    [['check', path.join(dir, 'missing.eml')], /no such file/],
+    [['check', '--bogus', 'x'], /bogus/],
+    [['check', file('big.eml', signed), '--max-size', '0.001'], /limit|large/i],
+    [['check', file('ok.eml', signed), '--ip', '999.1.1.1'], /999\.1\.1\.1/],
+    [['check', file('ok2.eml', signed), '--zone', file('bad.zone', 'example.com. IN TXT "unterminated\n')], /bad\.zone|line 1/],
+    [['frobnicate'], /unknown command/],
+  ];
+  for (const [args, re] of cases) {
+    const r = authlab(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  }
+});
+
+test('an mbox gives one JSON line per message; a broken one does not sink the others', async () => {
+  const second = await signMessage(plainMessage({ subject: 'Second' }), 'example.com', 'sel1', key);
+  const mbox = [
+    'From alice@example.com Tue Nov 24 10:00:00 2026',
+    signed.replace(/\r\n/g, '\n'),
+    'From alice@example.com Tue Nov 24 10:01:00 2026',
+    second.replace(/\r\n/g, '\n'),
+    'From junk@example.com Tue Nov 24 10:02:00 2026',
+    'this is not a message at all, there is no header here',
+    '',
+  ].join('\n');
+  const r = authlab(['check', file('box.mbox', mbox), '--zone', zone(), '--offline', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3);
+  assert.equal(lines[0].dkim[0].result, 'pass', 'LF mbox content is verified as CRLF, as it travelled');
+  assert.equal(lines[1].input.subject, 'Second');
+  assert.equal(lines[2].ok, false);
+  assert.ok(lines[2].error.message.length > 10);
+});
+
+test('no client IP: SPF is not evaluated, never a made-up fail', () => {
+  const noReceived = signed.replace(/^Received:[^]*?(?=Return-Path)/m, '');
+  const r = authlab(['check', file('noip.eml', noReceived), '--zone', zone(), '--offline', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.spf.result, null);
+  assert.match(j.spf.notEvaluated, /no client IP/);
+  assert.equal(j.dmarc.result, 'pass', 'DKIM alone carries DMARC');
+});
+
+test("the null sender --mail-from '' is checked through the HELO identity", () => {
+  const heloZone = file('helo.zone', readFileSync(zone(), 'utf8') + 'mail.example.com. IN TXT "v=spf1 a:mail.example.com -all"\nmail.example.com. IN A 192.0.2.10\n');
+  const r = authlab(['check', file('bounce.eml', signed), '--zone', heloZone, '--offline', '--json', '--mail-from', '']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.envelope.mailFrom, '');
+  assert.equal(j.spf.result, 'pass');
+  assert.equal(j.spf.domain, 'mail.example.com');
+  assert.equal(j.spf.helo.sender, 'postmaster@mail.example.com');
+});
+
+test('--save-dns then --replay-dns reproduces the verdict exactly, without the zone', () => {
+  const msg = file('replay.eml', signed);
+  const log = path.join(dir, 'dns.json');
+  const a = authlab(['check', msg, '--zone', zone(), '--offline', '--json', '--save-dns', log, '--at', '2026-11-24T10:05:00Z']);
+  assert.equal(a.code, 0, a.stderr);
+  const b = authlab(['check', msg, '--replay-dns', log, '--json', '--at', '2026-11-24T10:05:00Z']);
+  assert.equal(b.code, 0, b.stderr);
+  const ja = JSON.parse(a.stdout);
+  const jb = JSON.parse(b.stdout);
+  const verdicts = (j: any) => ({ spf: j.spf.result, dkim: j.dkim.map((d: any) => d.result), dmarc: j.dmarc.result, ar: j.authenticationResults });
+  assert.deepEqual(verdicts(jb), verdicts(ja));
+  assert.ok(jb.dns.every((q: { source: string }) => q.source === 'replay'));
+});
+
+test('--at after the signature expiry fails DKIM with the expiry as the reason', async () => {
+  const expiring = await signMessage(plainMessage(), 'example.com', 'sel1', key, { expires: new Date('2026-11-25T10:00:00Z') });
+  const msg = file('expiring.eml', expiring);
+  const before = JSON.parse(authlab(['check', msg, '--zone', zone(), '--offline', '--json', '--at', '2026-11-24T12:00:00Z']).stdout);
+  const afterX = JSON.parse(authlab(['check', msg, '--zone', zone(), '--offline', '--json', '--at', '2026-11-26T12:00:00Z']).stdout);
+  assert.equal(before.dkim[0].result, 'pass');
+  assert.notEqual(afterX.dkim[0].result, 'pass');
+  assert.match(afterX.dkim[0].reason, /expir/i);
+});
+
+test('headers only: says what cannot be checked and still checks the header signature', () => {
+  const headers = signed.slice(0, signed.indexOf('\r\n\r\n') + 2);
+  const r = authlab(['check', '-', '--zone', zone(), '--offline', '--json'], headers);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.input.kind, 'headers-only');
+  assert.ok(j.input.limitations.some((l: string) => /body/i.test(l)));
+  assert.equal(j.dkim[0].headerSignature, 'valid');
+});

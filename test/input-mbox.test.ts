@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readInput } from '../electron/engine/input/message-input.ts';
+import { splitMbox, unescapeFromLines, isMbox } from '../electron/engine/input/mbox.ts';
+
+const msg = (n: number, body: string) => `From: a${n}@example.org\nTo: b@example.net\nSubject: message ${n}\n\n${body}`;
+
+test('an mbox with three messages, one of them junk: the junk one fails alone', () => {
+  const mbox = [
+    'From a1@example.org Tue Jan  2 10:00:00 2024',
+    msg(1, 'first body\n'),
+    'From MAILER-DAEMON Tue Jan  2 10:01:00 2024',
+    'This is not a message at all, just a line of text.',
+    '',
+    'From a3@example.org Tue Jan  2 10:02:00 2024',
+    msg(3, 'third body\n'),
+  ].join('\n');
+  const split = readInput(Buffer.from(mbox));
+  assert.equal(split.container, 'mbox');
+  assert.equal(split.items.length, 3);
+  const [a, b, c] = split.items;
+  assert.ok(a.ok && c.ok);
+  assert.equal(a.summary.subject, 'message 1');
+  assert.equal(a.index, 0);
+  assert.equal(a.summary.index, 0);
+  assert.equal(c.summary.subject, 'message 3');
+  assert.equal(c.summary.index, 2);
+  // the blank separator line before the next postmark is not part of message 1
+  assert.equal(a.bytes.toString(), msg(1, 'first body\n').replace(/\n/g, '\r\n'));
+  assert.ok(!b.ok);
+  assert.equal(b.index, 1);
+  assert.equal(b.error.code, 'no-headers');
+  assert.match(b.error.message, /^Message 2 of the mbox has no header fields/);
+});
+
+test('a binary message inside an mbox is reported, the others evaluated', () => {
+  const junk = Buffer.concat([Buffer.from('From x@example.org Tue Jan  2 10:01:00 2024\n'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 1, 2]), Buffer.from('\n\n')]);
+  const mbox = Buffer.concat([Buffer.from(`From a1@example.org Tue Jan  2 10:00:00 2024\n${msg(1, 'one\n')}\n`), junk, Buffer.from(`From a3@example.org Tue Jan  2 10:02:00 2024\n${msg(3, 'three\n')}`)]);
+  const split = readInput(mbox);
+  assert.deepEqual(split.items.map((i) => i.ok), [true, false, true]);
+  const bad = split.items[1];
+  assert.ok(!bad.ok && bad.error.code === 'binary');
+  assert.match(bad.error.message, /PNG image/);
+});
+
+test('mboxrd >From lines are un-escaped by one level', () => {
+  const body = '>From the start of the body\nmiddle\n>>From quoted twice\n> From is not escaped\n>From\n';
+  const mbox = `From a@example.org Tue Jan  2 10:00:00 2024\n${msg(1, body)}`;
+  const [item] = readInput(Buffer.from(mbox)).items;
+  assert.ok(item.ok);
+  const text = item.bytes.toString();
+  assert.ok(text.endsWith('\r\n\r\nFrom the start of the body\r\nmiddle\r\n>From quoted twice\r\n> From is not escaped\r\n>From\r\n'), JSON.stringify(text));
+  assert.deepEqual(unescapeFromLines(Buffer.from('>From x')), Buffer.from('From x'));
+  assert.deepEqual(unescapeFromLines(Buffer.from('no escapes')), Buffer.from('no escapes'));
+});
+
+test('an unescaped "From " line inside a body (no blank line before, no date) does not split', () => {
+  const mbox = `From a@example.org Tue Jan  2 10:00:00 2024\n${msg(1, 'Hello,\nFrom here on, things change.\nBye\n')}`;
+  const parts = splitMbox(Buffer.from(mbox));
+  assert.equal(parts.length, 1);
+  assert.match(parts[0].bytes.toString(), /From here on, things change/);
+});
+
+test('CRLF mboxes split the same way', () => {
+  const mbox = `From a1@example.org Tue Jan  2 10:00:00 2024\n${msg(1, 'one\n')}\nFrom a2@example.org Tue Jan  2 10:00:00 2024\n${msg(2, 'two\n')}`.replace(/\n/g, '\r\n');
+  const split = readInput(Buffer.from(mbox));
+  assert.equal(split.items.length, 2);
+  for (const [i, it] of split.items.entries()) {
+    assert.ok(it.ok);
+    assert.equal(it.summary.lineEndings, 'crlf');
+    assert.equal(it.bytes.toString(), msg(i + 1, i === 0 ? 'one\n' : 'two\n').replace(/\n/g, '\r\n'));
+  }
+});
+
+test('a "From:" header is not an mbox postmark', () => {
+  assert.equal(isMbox(Buffer.from('From: a@example.org\n\nx')), false);
+  assert.equal(isMbox(Buffer.from('From : a@example.org\n\nx')), false);
+  assert.equal(isMbox(Buffer.from('From MAILER-DAEMON\nFrom: a@example.org\n')), true);
+  assert.equal(isMbox(Buffer.from('From a@example.org Tue Jan  2 10:00:00 2024\nFrom: a@example.org\n')), true);
+  assert.equal(readInput(Buffer.from(msg(1, 'x\n'))).container, 'message');
+});
