@@ -9,6 +9,7 @@ import type { CacheResolver } from './dns/cache-resolver.ts';
 import type { Resolver } from './dns/resolver.ts';
 import type { HeaderBlock } from './input/headers.ts';
 import { buildResolver } from './dns/stack.ts';
+import { memoize } from './dns/memo-resolver.ts';
 import { deriveEnvelope } from './input/envelope.ts';
 import { verifyDkim } from './dkim/dkim-verify.ts';
 import { evaluateSpf } from './spf/spf-evaluate.ts';
@@ -47,7 +48,9 @@ export interface Verdicts {
 }
 
 export async function evaluateMessage(item: MessageItem, ctx: MessageContext): Promise<Omit<MessageReport, never>> {
-  const { resolver, recorder } = buildResolver(ctx.dns, { cache: ctx.cache });
+  const stack = buildResolver(ctx.dns, { cache: ctx.cache });
+  const recorder = stack.recorder;
+  const resolver = memoize(stack.resolver);
   const envelope = deriveEnvelope(item.headers, {
     ip: ctx.options.ip,
     helo: ctx.options.helo,

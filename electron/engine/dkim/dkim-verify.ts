@@ -12,6 +12,7 @@ import { normalizeName, type Resolver } from '../dns/resolver.ts';
 import { toMailauthResolver } from '../dns/mailauth-adapter.ts';
 import { canonicalBodyPreview, canonicalizeSignedHeaders, isCanonicalization, splitCanonicalization, type Canonicalization } from './canonicalize.ts';
 import { explainDkimTag, isDomainName, parseTagList, tagValue } from './tags.ts';
+import { memoize } from '../dns/memo-resolver.ts';
 import { lookupKey, MIN_RSA_BITS, RECOMMENDED_RSA_BITS, verifyHeaderSignature, type KeyLookup } from './key.ts';
 import { analyzeCoverage, signedHeaderNames } from './signed-headers.ts';
 
@@ -77,17 +78,6 @@ function minRsaBits(mode: VerifyMode): number {
   return mode === 'strict' ? MIN_RSA_BITS : 512;
 }
 
-function memoize(resolver: Resolver): Resolver {
-  const cache = new Map<string, Promise<DnsAnswer>>();
-  return {
-    query(name, type) {
-      const key = `${normalizeName(name)} ${type}`;
-      let answer = cache.get(key);
-      if (!answer) cache.set(key, (answer = resolver.query(name, type)));
-      return answer;
-    },
-  };
-}
 
 const iso = (seconds: number | undefined) => (seconds === undefined || !Number.isFinite(seconds) ? undefined : new Date(seconds * 1000).toISOString());
 const num = (v: string | undefined) => (v !== undefined && /^[0-9]{1,12}$/.test(v) ? Number(v) : undefined);
