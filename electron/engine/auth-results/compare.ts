@@ -109,13 +109,20 @@ function sigLabel(r: StoredMethodResult): string {
 export function compareStoredResults(stored: StoredResultsHeader[], recomputed: RecomputedResults): ResultDifference[] {
   const diffs: ResultDifference[] = [];
   const seenSpf: { result: string; ip?: string }[] = [];
-  for (const g of groupsOf(stored)) {
-    compareSpf(stored, g, recomputed, diffs, seenSpf);
+  const groups = groupsOf(stored);
+  // SPF from Authentication-Results first, so a Received-SPF repeating it is said once whatever the header order
+  const spfOrder = [...groups].sort((a, b) => Number(isReceivedSpf(stored, a)) - Number(isReceivedSpf(stored, b)));
+  for (const g of spfOrder) compareSpf(stored, g, recomputed, diffs, seenSpf);
+  for (const g of groups) {
     compareDkim(stored, g, recomputed, diffs);
     compareSimple(stored, g, 'dmarc', recomputed.dmarc, diffs);
     compareSimple(stored, g, 'arc', recomputed.arc, diffs);
   }
   return diffs;
+}
+
+function isReceivedSpf(stored: StoredResultsHeader[], g: Group): boolean {
+  return g.headers.some((i) => stored[i]?.field === 'Received-SPF');
 }
 
 function compareSpf(stored: StoredResultsHeader[], g: Group, rc: RecomputedResults, diffs: ResultDifference[], seen: { result: string; ip?: string }[]) {

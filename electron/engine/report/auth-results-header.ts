@@ -9,8 +9,16 @@ function value(v: string): string {
   return /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~@]+$/.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
 }
 
+/** RFC 5322 comments nest: balanced parentheses stay as they are, others are quoted-pairs. */
 function comment(text: string): string {
-  return `(${text.replace(/[()\\]/g, '\\$&')})`;
+  let depth = 0;
+  let balanced = true;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) balanced = false;
+  }
+  const escaped = balanced && depth === 0 ? text.replace(/\\/g, '\\\\') : text.replace(/[()\\]/g, '\\$&');
+  return `(${escaped})`;
 }
 
 export function formatAuthenticationResults(authservId: string, v: Verdicts, envelope: Envelope): string {
