@@ -363,16 +363,19 @@ export interface MessageError {
   error: { code: InputErrorCode | 'internal'; message: string };
 }
 
-export type InputErrorCode =
-  | 'empty'
-  | 'binary'
-  | 'too-large'
-  | 'no-header-separator'
-  | 'no-headers'
-  | 'truncated'
-  | 'bad-envelope'
-  | 'bad-zone'
-  | 'bad-replay';
+/** Why an input was rejected whole (or one message of an mbox could not be read). */
+export const INPUT_ERROR_CODES = [
+  'empty',
+  'binary',
+  'too-large',
+  'no-header-separator',
+  'no-headers',
+  'truncated',
+  'bad-envelope',
+  'bad-zone',
+  'bad-replay',
+] as const;
+export type InputErrorCode = (typeof INPUT_ERROR_CODES)[number];
 
 export type MessageOutcome = ({ ok: true } & MessageReport) | ({ ok: false } & MessageError);
 

@@ -4,7 +4,7 @@
 
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
-import type { MessageOutcome, VerifyMode } from '../../shared/report.ts';
+import { INPUT_ERROR_CODES, type MessageOutcome, type VerifyMode } from '../../shared/report.ts';
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
@@ -78,7 +78,7 @@ export function createEngine(deps: EngineDeps = {}): Engine {
   };
 }
 
-const INPUT_CODES = new Set(['empty', 'binary', 'too-large', 'no-header-separator', 'no-headers', 'truncated', 'bad-envelope', 'bad-zone', 'bad-replay']);
+const INPUT_CODES = new Set<string>(INPUT_ERROR_CODES);
 function isInputCode(code: string): boolean {
   return INPUT_CODES.has(code);
 }

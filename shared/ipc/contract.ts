@@ -7,7 +7,7 @@
 
 import type { DnsSettings } from '../dns.ts';
 import type { EvaluateOptions } from '../evaluate-options.ts';
-import type { MessageOutcome, MessageReport, VerifyMode } from '../report.ts';
+import type { InputErrorCode, MessageOutcome, MessageReport, VerifyMode } from '../report.ts';
 
 // ---------------------------------------------------------------- payload types
 
@@ -197,16 +197,8 @@ export type ApiErrorCode =
   | 'store-corrupt'
   | 'io'
   | 'internal'
-  // InputErrorCode from the engine (report.ts): the input was rejected whole
-  | 'empty'
-  | 'binary'
-  | 'too-large'
-  | 'no-header-separator'
-  | 'no-headers'
-  | 'truncated'
-  | 'bad-envelope'
-  | 'bad-zone'
-  | 'bad-replay';
+  // from the engine: the input was rejected whole
+  | InputErrorCode;
 
 export interface ApiError {
   code: ApiErrorCode | (string & {});
