@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine, then the npm dependencies.
-# Only what the tests use: dkimpy (interop peer) and Chromium (the UI end-to-end tests).
+# Only what the tests use: the DKIM peers for interop (dkimpy with PyNaCl for Ed25519, Mail::DKIM,
+# OpenDKIM, openssl) and Chromium for the UI end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(python3-dkim chromium)
+packages=(python3-dkim python3-nacl libmail-dkim-perl opendkim-tools openssl chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

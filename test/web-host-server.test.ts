@@ -153,7 +153,8 @@ test('evaluate round trip: bytes exact, result enveloped, engine errors keep the
   assert.deepEqual(Buffer.from(seen[0]!), bytes);
 
   const empty = await api(host, 'evaluate', { messageBase64: '', options: {}, dns: {} });
-  assert.equal(empty.status, 422);
+  assert.equal(empty.status, 200, 'a rejected input is a result: the envelope says ok: false');
+  assert.equal(JSON.parse(empty.body).ok, false);
   assert.deepEqual(JSON.parse(empty.body).error, { code: 'empty', message: 'the input is empty' });
 
   const info = JSON.parse((await api(host, 'appInfo', null)).body);
@@ -247,7 +248,7 @@ test('real engine round trip: evaluate offline, then export the real report in e
   const bad = await api(host, 'evaluate', { messageBase64: Buffer.from('\0\0\0binary').toString('base64'), options: {}, dns: { offline: true } });
   const env = JSON.parse(bad.body);
   assert.equal(env.ok, false, 'binary input is rejected whole');
-  assert.equal(bad.status, 422);
+  assert.equal(bad.status, 200);
   assert.match(env.error.code, /^[a-z-]+$/);
   assert.notEqual(env.error.code, 'internal');
 });

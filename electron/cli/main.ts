@@ -7,9 +7,17 @@ const USAGE = `AuthLab — test email authentication (SPF, DKIM, DMARC, ARC, BIM
 
 Usage:
   authlab check FILE|- [options]   evaluate a message, headers or an mbox (authlab check --help)
+  authlab keygen --type rsa|ed25519 [--bits N] --domain D --selector S
+                                   create a signing key; prints the DNS record to publish
+  authlab sign FILE|- --domain D --selector S [options]
+                                   DKIM-sign (and ARC-seal) a message, then verify it round trip
+  authlab keys list|show|export|delete|import|check
+                                   the local key store (private keys encrypted at rest)
   authlab serve [--port N] [--no-open]
                                    open the inspector in a browser (loopback web host)
   authlab --version`;
+
+const io = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -18,6 +26,18 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': {
         const { runCheck } = await import('./check.ts');
         return await runCheck(rest, { stdout: process.stdout, stdin: process.stdin });
+      }
+      case 'keygen': {
+        const { runKeygen } = await import('./keygen.ts');
+        return await runKeygen(rest, io());
+      }
+      case 'sign': {
+        const { runSign } = await import('./sign.ts');
+        return await runSign(rest, io());
+      }
+      case 'keys': {
+        const { runKeys } = await import('./keys.ts');
+        return await runKeys(rest, io());
       }
       case 'serve': {
         const { runServe } = await import('../web-host/serve.ts');

@@ -97,7 +97,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
     }
     const result = await dispatch(opts.services, name, arg);
-    const status = result.ok ? 200 : result.error.code === 'invalid-request' ? 400 : result.error.code === 'internal' ? 500 : 422;
+    // As over IPC, a rejected input is a result (an error envelope), not a transport failure: 200.
+    // 400/500 stay for requests that are malformed and for our own bugs.
+    const status = result.ok ? 200 : result.error.code === 'invalid-request' ? 400 : result.error.code === 'internal' ? 500 : 200;
     return sendJson(res, status, result);
   }
 

@@ -1,0 +1,194 @@
+// The renderer end to end in Chromium against the web host and the real engine (DNS from an
+// in-memory zone: no network). Messages are signed here with fresh keys.
+
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { exampleZone, keyRecordLine, makeKey, plainMessage, signMessage, type TestKey } from './helpers/signed-message.ts';
+import { browserSkip, dropFiles, externalRequests, openApp, screenshot, type AppUnderTest } from './helpers/browser.ts';
+import { CONTENT_SECURITY_POLICY } from '../electron/web-host/security-headers.ts';
+
+const skip = browserSkip;
+
+let app: AppUnderTest;
+let key: TestKey;
+let otherKey: TestKey;
+let signed: string;
+let signedOther: string;
+
+before(async () => {
+  if (skip) return;
+  key = makeKey('rsa', 2048);
+  otherKey = makeKey('rsa', 2048);
+  signed = await signMessage(plainMessage(), 'example.com', 'sel1', key);
+  // signed with a selector whose key is not published: DKIM fails until the what-if zone adds it
+  signedOther = await signMessage(plainMessage({ subject: 'Signed with an unpublished key' }), 'example.com', 'sel2', otherKey);
+  app = await openApp({ zone: exampleZone('sel1', key) });
+});
+
+after(async () => {
+  await app?.close();
+});
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+test('a dropped DKIM-signed message passes DKIM, SPF and DMARC, with the alignment diagram', { skip }, async () => {
+  const { page } = app;
+  await dropFiles(page, [{ name: 'signed.eml', bytes: enc(signed) }]);
+  const verdict = page.getByTestId('verdict');
+  await verdict.waitFor();
+  await page.locator('[data-testid="verdict"][data-verdict="pass"]').waitFor({ timeout: 15000 });
+  assert.equal(await page.getByTestId('card-spf').getAttribute('data-result'), 'pass');
+  assert.equal(await page.getByTestId('card-dkim-1').getAttribute('data-result'), 'pass');
+  assert.equal(await page.getByTestId('card-dmarc').getAttribute('data-result'), 'pass');
+  const diagram = page.getByTestId('alignment-diagram');
+  await diagram.waitFor();
+  assert.equal(await diagram.locator('.edge[data-aligned="true"]').count(), 2, 'SPF and DKIM both aligned');
+  assert.match(await diagram.innerText(), /example\.com/);
+  // the Raw tab shows the message in Monaco with the signed fields decorated
+  await page.getByTestId('raw-editor').locator('.view-lines').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="raw-editor"] .signed-field').length > 0);
+  await screenshot(page, '01-signed-pass');
+});
+
+test('the inspector tabs: canonical form, DNS log, stored vs recomputed A-R, signing placeholder; keyboard moves between tabs', { skip }, async () => {
+  const { page } = app;
+  const rawTab = page.getByRole('tab', { name: 'Raw message' });
+  await rawTab.focus();
+  await page.keyboard.press('ArrowRight');
+  const canonical = page.getByRole('tab', { name: 'Canonicalized' });
+  assert.equal(await canonical.getAttribute('aria-selected'), 'true', 'ArrowRight selects the next tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Canonicalized');
+  await page.getByTestId('canonical-editor').locator('.view-lines').waitFor();
+  const canonicalText = await page.getByTestId('canonical-editor').locator('.view-lines').innerText();
+  assert.match(canonicalText, /dkim-signature:v=1;/i, 'relaxed canonical header block shown');
+  await screenshot(page, '02-canonicalized');
+
+  await page.keyboard.press('ArrowRight');
+  const table = page.getByTestId('dns-table');
+  await table.waitFor();
+  const dnsText = await table.innerText();
+  assert.match(dnsText, /sel1\._domainkey\.example\.com/);
+  assert.match(dnsText, /_dmarc\.example\.com/);
+  await screenshot(page, '03-dns');
+
+  await page.getByRole('tab', { name: 'Authentication-Results' }).click();
+  // the diff editor fills its models after computing the diff in the worker
+  await page.waitForFunction(() => /dmarc=pass/.test(document.querySelector('[data-testid="ar-diff"]')?.textContent ?? ''));
+  const modified = (await page.getByTestId('ar-diff').textContent()) ?? '';
+  assert.match(modified, /dkim=pass/);
+  assert.match(modified, /dmarc=pass/);
+  await screenshot(page, '04-auth-results');
+
+  await page.getByRole('tab', { name: 'Signed output' }).click();
+  assert.equal(await page.getByTestId('signed-placeholder').innerText(), 'Sign a message in the signing lab to see its output here.');
+
+  // a step with source lines reveals them in the Raw tab
+  await page.getByRole('button', { name: 'Show signature in message' }).click();
+  assert.equal(await rawTab.getAttribute('aria-selected'), 'true');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="raw-editor"] .reveal-highlight').length > 0);
+});
+
+test('hovering a DKIM-Signature tag explains it from the report', { skip }, async () => {
+  const { page } = app;
+  const line = page.getByTestId('raw-editor').locator('.view-line').filter({ hasText: /^DKIM-Signature:/ });
+  const token = line.locator('span span', { hasText: /^d$/ }).first();
+  await token.hover();
+  const hover = page.locator('.monaco-hover-content').filter({ hasText: 'd=' });
+  await hover.first().waitFor({ timeout: 10000 });
+  const text = await hover.first().innerText();
+  assert.match(text, /DKIM signature #1/);
+  assert.match(text, /example\.com/);
+  await screenshot(page, '05-tag-hover');
+});
+
+test('pasted headers only are evaluated with the headers-only limitation shown', { skip }, async () => {
+  const { page } = app;
+  const headers = signed.slice(0, signed.indexOf('\r\n\r\n')).replace(/\r\n/g, '\n');
+  await page.getByRole('button', { name: 'Paste…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Paste a message' });
+  await dialog.waitFor();
+  await dialog.getByLabel('The raw message, or only its header section').fill(headers);
+  await dialog.getByLabel('Headers only (no body to check)').check();
+  await dialog.getByRole('button', { name: 'Evaluate' }).click();
+  await page.locator('.message-item[data-file="pasted headers"]:not([data-status="evaluating"])').waitFor();
+  const limits = page.getByTestId('limitations');
+  await limits.waitFor();
+  const text = await limits.innerText();
+  assert.match(text, /Headers only/);
+  assert.match(text, /body/i, 'the limitation names what cannot be checked');
+  await screenshot(page, '06-headers-only');
+});
+
+test('the what-if zone turns a DKIM fail (key missing) into a pass, with the before/after diff', { skip }, async () => {
+  const { page } = app;
+  await dropFiles(page, [{ name: 'unpublished-key.eml', bytes: enc(signedOther) }]);
+  await page.locator('.message-item[data-file="unpublished-key.eml"]:not([data-status="evaluating"])').waitFor();
+  const dkim = page.getByTestId('card-dkim-1');
+  await dkim.waitFor();
+  assert.notEqual(await dkim.getAttribute('data-result'), 'pass', 'no key published for sel2');
+  const before = await dkim.getAttribute('data-result');
+
+  const zone = page.getByTestId('zone-editor');
+  await zone.locator('.view-lines').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(`${keyRecordLine('sel2', 'example.com', otherKey)}\n`);
+  await page.locator('[data-testid="card-dkim-1"][data-result="pass"]').waitFor({ timeout: 20000 });
+  const diff = page.getByTestId('verdict-diff');
+  await diff.waitFor();
+  const diffText = await diff.innerText();
+  assert.match(diffText, /DKIM #1/);
+  assert.ok(diffText.includes(before!), `the diff shows the earlier DKIM result (${before})`);
+  await screenshot(page, '07-what-if');
+});
+
+test('a broken file shows its own error in the list while the good one next to it works', { skip }, async () => {
+  const { page } = app;
+  const junk = new Uint8Array(4096);
+  for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) % 256;
+  await dropFiles(page, [
+    { name: 'junk.eml', bytes: junk },
+    { name: 'good.eml', bytes: enc(signed) },
+  ]);
+  const bad = page.locator('.message-item[data-file="junk.eml"]');
+  await page.locator('.message-item[data-file="junk.eml"][data-status="error"]').waitFor({ timeout: 15000 });
+  const badText = await bad.locator('.message-error').innerText();
+  assert.ok(badText.length > 10, `a specific error message: ${badText}`);
+  assert.match(badText, /binary|not a message|text/i);
+  await page.locator('.message-item[data-file="good.eml"][data-status="pass"]').waitFor({ timeout: 15000 });
+  await bad.getByRole('button', { name: /^junk\.eml/ }).click();
+  await page.getByTestId('file-error').waitFor();
+  await screenshot(page, '08-broken-file');
+  await page.locator('.message-item[data-file="good.eml"]').getByRole('button', { name: /^good\.eml/ }).click();
+  await page.locator('[data-testid="verdict"][data-verdict="pass"]').waitFor();
+});
+
+test('export downloads the JSON report', { skip }, async () => {
+  const { page } = app;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report as JSON' }).click()]);
+  const file = await download.path();
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  const text = JSON.stringify(json);
+  assert.ok(/"dmarc"/.test(text) && /example\.com/.test(text), 'the exported JSON is the report');
+  assert.match(download.suggestedFilename(), /\.json$/);
+});
+
+test('dark theme follows the toggle', { skip }, async () => {
+  const { page } = app;
+  await page.getByRole('button', { name: /Switch theme/ }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.waitForFunction(() => {
+    const ed = document.querySelector('.monaco-editor');
+    return ed ? getComputedStyle(ed).backgroundColor !== 'rgb(255, 255, 255)' : false;
+  });
+  await screenshot(page, '09-dark');
+});
+
+test('the page stays on loopback, logs no console errors and is served with the CSP', { skip }, async () => {
+  assert.deepEqual(externalRequests(app.requests), []);
+  assert.ok(app.requests.length > 5, 'requests were observed');
+  // a rejected input (junk.eml) comes back as an error envelope with HTTP 200, so nothing is logged
+  assert.deepEqual(app.consoleErrors, []);
+  assert.equal(app.csp, CONTENT_SECURITY_POLICY);
+  assert.match(app.csp!, /script-src 'self'(;|$)/);
+});

@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { runKeygen } from '../electron/cli/keygen.ts';
+import { runSign } from '../electron/cli/sign.ts';
+import { runKeys } from '../electron/cli/keys.ts';
+import { UsageError } from '../electron/cli/usage-error.ts';
+import { plainMessage } from './helpers/signed-message.ts';
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'authlab-cli-'));
+const env = { AUTHLAB_HOME: home, AUTHLAB_PASSPHRASE: 'cli-test' };
+
+async function run(fn: typeof runSign, argv: string[], o: { env?: NodeJS.ProcessEnv; stdin?: string } = {}) {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const stdout = new PassThrough().on('data', (d) => out.push(d));
+  const stderr = new PassThrough().on('data', (d) => err.push(d));
+  const code = await fn(argv, { stdout, stderr, stdin: Readable.from([o.stdin ?? '']), env: o.env ?? env });
+  return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
+}
+
+test('keygen → sign → keys list/show/export/delete', async () => {
+  const rsa = await run(runKeygen, ['--domain', 'example.com', '--selector', 'r1']);
+  assert.equal(rsa.code, 0);
+  assert.match(rsa.out, /^key (k_[0-9a-f]{16}) \(rsa 2048 bits\) stored in .*keys\.json\npublish this record:\nr1\._domainkey\.example\.com\. IN TXT "v=DKIM1; k=rsa; p=/);
+  const rsaId = /k_[0-9a-f]{16}/.exec(rsa.out)![0];
+  const ed = JSON.parse((await run(runKeygen, ['--domain', 'example.com', '--selector', 'e1', '--type', 'ed25519', '--json'])).out);
+  assert.equal(ed.type, 'ed25519');
+
+  const msgFile = path.join(home, 'in.eml');
+  writeFileSync(msgFile, plainMessage());
+  // --domain alone: the newest RSA and Ed25519 keys, dual-signed; round trip printed on stderr
+  const dual = await run(runSign, [msgFile, '--domain', 'example.com', '--over-sign', 'From:Subject', '--expire', '7d']);
+  assert.equal(dual.code, 0, dual.err);
+  assert.equal((dual.out.match(/^DKIM-Signature:/gm) ?? []).length, 2);
+  assert.ok(dual.out.endsWith(plainMessage()));
+  assert.match(dual.err, /round trip against the keys' records: PASS/);
+  assert.match(dual.err, /dkim r1\._domainkey\.example\.com: pass/);
+  assert.match(dual.err, /dkim e1\._domainkey\.example\.com: pass/);
+
+  // stdin, one key by selector, ARC seal, --out written atomically, JSON report
+  const out = path.join(home, 'out.eml');
+  const sealed = await run(runSign, ['-', '--domain', 'example.com', '--selector', 'r1', '--canon', 'simple/simple', '--body-length', '--arc-seal', '--auth-results', 'mx.example.com; spf=pass smtp.mailfrom=example.com', '--out', out, '--json'], { stdin: plainMessage() });
+  assert.equal(sealed.code, 0, sealed.err);
+  assert.equal(sealed.out, '');
+  const report = JSON.parse(sealed.err);
+  assert.equal(report.roundTrip.pass, true);
+  assert.equal(report.arc.instance, 1);
+  assert.ok(report.warnings.some((w: { code: string }) => w.code === 'body-length'));
+  assert.match(readFileSync(out, 'utf8'), /^ARC-Seal: i=1;[\s\S]*c=simple\/simple;[\s\S]*\bl=\d+/);
+
+  // rules: a bounce with the null sender signed by the From domain's keys
+  const rules = path.join(home, 'rules.json');
+  writeFileSync(rules, JSON.stringify({ rules: [{ name: 'brand', match: { fromDomain: 'example.com' }, sign: 'from-domain' }] }));
+  const ruled = await run(runSign, [msgFile, '--rules', rules, '--mail-from', '']);
+  assert.equal(ruled.code, 0, ruled.err);
+  assert.match(ruled.err, /rule: brand matched \(From domain example\.com matches example\.com\)/);
+  assert.match(ruled.err, /alignment: d=example\.com is the From domain: aligned/);
+  writeFileSync(msgFile + '2', plainMessage({ from: 'x@nokey.test' }));
+  writeFileSync(rules, JSON.stringify({ rules: [{ name: 'all', match: { fromDomain: '*' }, sign: 'from-domain' }] }));
+  await assert.rejects(run(runSign, [msgFile + '2', '--rules', rules]), (e: Error) => e instanceof UsageError && /all matched, but there is no key for nokey\.test/.test(e.message));
+
+  const list = await run(runKeys, ['list']);
+  assert.equal(list.out.trim().split('\n').length, 2);
+  assert.match((await run(runKeys, ['show', rsaId])).out, /record: {4}r1\._domainkey\.example\.com TXT/);
+  assert.match((await run(runKeys, ['export', rsaId])).out, /^-----BEGIN PRIVATE KEY-----/);
+  // a key file exported and signed with directly, without the store
+  const keyFile = path.join(home, 'k.pem');
+  writeFileSync(keyFile, (await run(runKeys, ['export', rsaId])).out);
+  const direct = await run(runSign, [msgFile, '--key', keyFile, '--domain', 'example.com', '--selector', 'r1'], { env: {} });
+  assert.equal(direct.code, 0, direct.err);
+  assert.equal((await run(runKeys, ['delete', ed.id])).out, `deleted ${ed.id}\n`);
+  assert.equal((await run(runKeys, ['list', '--json'])).out.includes(ed.id), false);
+});
+
+test('bad usage is one line (UsageError, exit 2)', async () => {
+  const msg = path.join(home, 'u.eml');
+  writeFileSync(msg, plainMessage());
+  const cases: [typeof runSign, string[], RegExp, NodeJS.ProcessEnv?][] = [
+    [runKeygen, ['--domain', 'example.com'], /needs --domain and --selector/],
+    [runKeygen, ['--domain', 'example.com', '--selector', 's', '--bits', '3000'], /--bits/],
+    [runKeygen, ['--domain', 'example.com', '--selector', 's', '--type', 'dsa'], /--type/],
+    [runKeygen, ['--domain', 'example.com', '--selector', 's'], /needs a passphrase/, { AUTHLAB_HOME: home }],
+    [runKeys, ['list'], /wrong passphrase for the key store at/, { AUTHLAB_HOME: home, AUTHLAB_PASSPHRASE: 'nope' }],
+    [runKeys, ['frobnicate'], /unknown keys command/],
+    [runKeys, ['show', 'k_0000000000000000'], /no key with id/],
+    [runSign, [msg], /no key/],
+    [runSign, [msg, '--domain', 'example.com', '--canon', 'loose'], /--canon/],
+    [runSign, [msg, '--domain', 'example.com', '--algorithm', 'rsa-sha1'], /RFC 8301/],
+    [runSign, [msg, '--domain', 'example.com', '--expire', 'soon'], /--expire/],
+    [runSign, [msg, '--domain', 'example.com', '--arc-seal'], /--auth-results/],
+    [runSign, [msg, '--domain', 'nokey.test'], /no stored key for nokey\.test/],
+    [runSign, [msg, '--domain', 'example.com', '--headers', 'To:Subject'], /From is not in the signed header list/],
+    [runSign, [path.join(home, 'missing.eml'), '--domain', 'example.com'], /no such file/],
+  ];
+  for (const [fn, argv, re, e] of cases) {
+    await assert.rejects(run(fn, argv, { env: e ?? env }), (err: Error) => {
+      assert.ok(err instanceof UsageError, `${argv.join(' ')}: ${err.stack}`);
+      assert.match(err.message, re, argv.join(' '));
+      assert.ok(!err.message.includes('\n'), 'one line');
+      return true;
+    });
+  }
+});
