@@ -136,6 +136,19 @@ test('headers only: detected when there is no empty line, or forced', () => {
   assert.ok(forced.summary.limitations.some((l) => /body that followed the header was set aside/.test(l)));
 });
 
+test('a body with no empty line before it is rejected as no-header-separator, unless headers only is asked for', () => {
+  const noSeparator = MSG.replace('\r\n\r\nHello.', '\r\nHello, this is the body.\r\nSecond line.');
+  rejects(noSeparator, 'no-header-separator', /“Hello, this is the body\.”.*no empty line separating the header from the body/);
+  const forced = one(noSeparator, { headersOnly: true });
+  assert.equal(forced.summary.kind, 'headers-only');
+  assert.ok(forced.summary.limitations.some((l) => /2 line\(s\) in the header are not header fields/.test(l)));
+  // a continuation that lost its indentation in the middle of a pasted header is only a warning
+  const brokenFold = MSG.slice(0, MSG.indexOf('\r\n\r\n') + 2).replace('To: you@example.net', 'To: you@example.net,\r\nthem@example.net');
+  const h = one(brokenFold);
+  assert.equal(h.summary.kind, 'headers-only');
+  assert.ok(h.summary.limitations.some((l) => /not header fields \(the first: “them@example\.net”\)/.test(l)));
+});
+
 test('a header block copied with its trailing empty line is taken as headers only when signatures say a body existed', () => {
   const sig = (bh: string) => `DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=s1;\r\n h=from:subject; bh=${bh}; b=dGVzdA==\r\n`;
   const head = 'From: a@example.org\r\nSubject: hi\r\n';

@@ -119,6 +119,16 @@ function prepareMessage(raw: Buffer, index: number, opts: ReadInputOptions, limi
     } else {
       const cut = cutLastField(bytes, headers);
       if (cut) limitations.push(`Truncated: ${cut}`);
+      // Text after the last field with no empty line before it is a body that lost its separator;
+      // guessing where the header ends would change what DKIM hashes, so say so unless asked for headers only.
+      const lastField = headers.fields[headers.fields.length - 1];
+      const trailing = headers.malformedLines.filter((l) => l.offset > lastField.start);
+      if (!opts.headersOnly && !cut && trailing.length > 0) {
+        throw new InputError(
+          'no-header-separator',
+          `${what} has text after its header fields (“${trailing[0].text.slice(0, 60)}”) but no empty line separating the header from the body: add the empty line, or check the header fields alone in headers-only mode.`,
+        );
+      }
       const strayLines = headers.malformedLines.filter((l) => l.offset > headers.fields[0].start);
       if (strayLines.length > 0 && !cut) {
         limitations.push(
