@@ -32,6 +32,7 @@ test('data folder matches Electron userData for productName AuthLab', () => {
   assert.equal(defaultDataDir({ XDG_CONFIG_HOME: '/x' }, 'linux', '/home/u'), '/x/AuthLab');
   assert.equal(defaultDataDir({}, 'darwin', '/Users/u'), '/Users/u/Library/Application Support/AuthLab');
   assert.equal(defaultDataDir({ AUTHLAB_DATA_DIR: '/d' }, 'linux', '/home/u'), '/d');
+  assert.equal(defaultDataDir({ AUTHLAB_HOME: '/h' }, 'linux', '/home/u'), '/h', 'the CLI and the app share one data folder');
 });
 
 test('startServe starts the real host on loopback and prints the URL with its token', async (t) => {

@@ -30,7 +30,8 @@ Options:
   --passphrase-file F   the key store passphrase (else AUTHLAB_PASSPHRASE)
   --json                machine-readable output (list, show, check)
 
-The store is AUTHLAB_HOME/keys.json (default ~/.config/authlab on Linux).`;
+The store is <data dir>/keys/keys.json, shared with the app; the data dir is AUTHLAB_HOME
+(default ~/.config/AuthLab on Linux, ~/Library/Application Support/AuthLab on macOS, %APPDATA%\\AuthLab on Windows).`;
 
 export const STORE_OPTIONS: ParseArgsOptionsConfig = { 'passphrase-file': { type: 'string' } };
 
@@ -50,8 +51,8 @@ export async function openCliStore(passphraseFile: string | undefined, env: Node
   if (passphraseFile) passphrase = (await readText('--passphrase-file', passphraseFile)).replace(/\r?\n$/, '');
   if (!passphrase) throw new UsageError('the key store needs a passphrase: set AUTHLAB_PASSPHRASE or give --passphrase-file FILE');
   const { openKeyStore } = await import('../engine/keys/key-store.ts');
-  const { defaultDataDir } = await import('../engine/keys/data-dir.ts');
-  return userErrors(() => openKeyStore(defaultDataDir(env), { passphrase }));
+  const { defaultDataDir, keyStoreDir } = await import('../engine/keys/data-dir.ts');
+  return userErrors(() => openKeyStore(keyStoreDir(defaultDataDir(env)), { passphrase }));
 }
 
 export async function readText(flag: string, file: string): Promise<string> {

@@ -45,8 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case '--version':
       case '-v': {
-        const { createRequire } = await import('node:module');
-        const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+        const { default: pkg } = (await import('../../package.json', { with: { type: 'json' } })) as { default: { version: string } };
         process.stdout.write(`authlab ${pkg.version} (node ${process.versions.node})\n`);
         return 0;
       }

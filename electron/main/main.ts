@@ -2,6 +2,9 @@
 // permission lockdown, IPC loop, menu). Bundled by scripts/build-electron.mjs to dist/electron/main.mjs.
 
 import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, screen, session, shell } from 'electron';
+// safeStorage is read through the namespace at first use (after `ready`), so a stand-in electron
+// without it (test/electron-bundle.test.ts) still links.
+import * as electron from 'electron';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,7 @@ import { defaultDataDir } from '../services/app-paths.ts';
 import { createServices } from '../services/services.ts';
 import { APP_SCHEME_PRIVILEGES, APP_START_URL, handleAppProtocol } from './app-protocol.ts';
 import { registerApiHandlers, type IpcMainLike } from './ipc-main.ts';
+import { safeStorageProtection } from './key-protection.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { denyAllPermissions, guardAllWebContents } from './navigation.ts';
 import { filesFromArgv, readOpenedFile } from './open-files.ts';
@@ -35,7 +39,14 @@ function start(): void {
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   guardAllWebContents(app, { openExternal: (url) => void shell.openExternal(url) });
 
-  const services = createServices({ engine: createEngine(), dataDir, shell: 'electron', version: app.getVersion() });
+  const services = createServices({
+    engine: createEngine(),
+    dataDir,
+    shell: 'electron',
+    version: app.getVersion(),
+    // resolved at the first key store call, which comes from the page (after `ready`)
+    keys: { protection: () => safeStorageProtection(electron.safeStorage) },
+  });
   let win: BrowserWindow | undefined;
   let pageReady = false;
   const pending: OpenedFile[] = [];
@@ -158,6 +169,8 @@ function start(): void {
       if (!win) void createWindow();
     });
   });
+
+  app.on('will-quit', () => services.close());
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

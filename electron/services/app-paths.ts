@@ -1,7 +1,6 @@
 // Where the app's files are: its own root (source tree or unpacked bundle) and the user's data folder.
 
 import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,13 +28,5 @@ export function packageVersion(root = findAppRoot()): string {
   }
 }
 
-/**
- * The same folder Electron's app.getPath('userData') gives for productName "AuthLab", so the web
- * host and the desktop app share settings and recent items. AUTHLAB_DATA_DIR overrides it.
- */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = os.homedir()): string {
-  if (env.AUTHLAB_DATA_DIR) return path.resolve(env.AUTHLAB_DATA_DIR);
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'AuthLab');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'AuthLab');
-  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'AuthLab');
-}
+// One data folder for every front end (see engine/keys/data-dir.ts).
+export { defaultDataDir } from '../engine/keys/data-dir.ts';

@@ -6,6 +6,7 @@ import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
 import type { AppInfo, AuthlabApi, EvaluationResult, RecentEntry, RecentItem } from '../../shared/ipc/contract.ts';
 import { packageVersion } from './app-paths.ts';
 import { exportReport } from './export/export.ts';
+import { createSigningLab, type SigningLabDeps } from './signing.ts';
 import { createRecentStore, createSettingsStore } from './stores.ts';
 
 /** The engine as services use it (electron/engine/engine.ts's Engine). */
@@ -22,17 +23,28 @@ export interface ServicesDeps {
   version?: string;
   electronVersion?: string;
   now?: () => Date;
+  /** The signing lab's key protection (Electron: safeStorage) and live DNS; default a passphrase. */
+  keys?: Pick<SigningLabDeps, 'protection' | 'liveResolver'>;
 }
 
 export interface AuthlabServices extends AuthlabApi {
   /** For Electron main: a file it opened from disk, remembered with its path for Open Recent. */
   addRecentFile(filePath: string, entry: RecentEntry): Promise<RecentItem[]>;
+  /** Locks the signing lab's key store (forgets the key derived from its passphrase). */
+  close(): void;
 }
 
 export function createServices(deps: ServicesDeps): AuthlabServices {
   const settings = createSettingsStore(deps.dataDir);
   const recent = createRecentStore(deps.dataDir, deps.now);
   const version = deps.version ?? packageVersion();
+  const lab = createSigningLab({
+    engine: deps.engine,
+    dataDir: deps.dataDir,
+    settings: () => settings.get(),
+    ...(deps.now ? { clock: deps.now } : {}),
+    ...deps.keys,
+  });
 
   return {
     async evaluate(req) {
@@ -62,5 +74,15 @@ export function createServices(deps: ServicesDeps): AuthlabServices {
       if (electron) info.electron = electron;
       return info;
     },
+    keyStoreStatus: () => lab.keyStoreStatus(),
+    unlockKeyStore: (req) => lab.unlockKeyStore(req),
+    listKeys: () => lab.listKeys(),
+    generateKey: (req) => lab.generateKey(req),
+    importKey: (req) => lab.importKey(req),
+    deleteKey: (req) => lab.deleteKey(req),
+    checkPublished: (req) => lab.checkPublished(req),
+    signMessage: (req) => lab.signMessage(req),
+    exportPrivateKey: (req) => lab.exportPrivateKey(req),
+    close: () => lab.close(),
   };
 }

@@ -7,7 +7,7 @@ import type { ByteRange, MessageReport } from '../../shared/report.ts';
 import { bridge, evaluateBlob, isElectron } from './bridge.ts';
 import { base64ToBytes, readHead } from './lib/bytes.ts';
 import { evaluatedBytes } from './lib/evaluated-bytes.ts';
-import { newId, type EnvelopeOverrides, type LoadedFile, type Selection } from './state.ts';
+import { newId, type EnvelopeOverrides, type LoadedFile, type Selection, type SignedOutput } from './state.ts';
 import { MessageList } from './components/MessageList.tsx';
 import { PasteDialog } from './components/PasteDialog.tsx';
 import { EnvelopePanel } from './components/EnvelopePanel.tsx';
@@ -17,6 +17,7 @@ import { Inspector, type InspectorTab, type RevealRequest } from './components/I
 import { ExportBar } from './components/ExportBar.tsx';
 import { VerdictDiff } from './components/VerdictDiff.tsx';
 import { StatusBadge } from './components/Status.tsx';
+import { SigningLab } from './components/SigningLab.tsx';
 import { loadMonaco } from './monaco/use-monaco.ts';
 
 const ZONE_PLACEHOLDER = `; What-if records, RFC 1035 master-file format. They win over DNS.
@@ -44,6 +45,8 @@ export function App() {
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
   const [systemDark, setSystemDark] = useState(() => matchMedia('(prefers-color-scheme: dark)').matches);
   const [appLabel, setAppLabel] = useState('');
+  const [labOpen, setLabOpen] = useState(false);
+  const [signed, setSigned] = useState<SignedOutput | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const generations = useRef(new Map<string, number>());
   const filesRef = useRef(files);
@@ -308,6 +311,25 @@ export function App() {
     if (selection?.fileId === id) setSelection(null);
   };
 
+  // ---------------------------------------------------------------- signing lab
+  /** The bytes the report evaluated (what gets signed): held in the page, or read whole for a big single message. */
+  const messageBytes = useCallback(async (): Promise<Uint8Array | null> => {
+    if (!selectedFile?.result || !report) return null;
+    if (bytesForReport && selectedFile.size <= selectedFile.head.length) return bytesForReport;
+    if (selectedFile.result.container === 'message') return new Uint8Array(await selectedFile.blob.arrayBuffer());
+    return null;
+  }, [selectedFile, report, bytesForReport]);
+
+  const onSigned = useCallback(
+    (result: SignedOutput['result'], original: Uint8Array) => {
+      if (!selectedFile || !selection) return;
+      setSigned({ fileId: selectedFile.id, index: selection.index, fileName: selectedFile.fileName, original, result });
+      setTab('signed');
+    },
+    [selectedFile, selection],
+  );
+  const signedHere = signed && signed.fileId === selectedFile?.id && signed.index === selection?.index ? signed : null;
+
   const zoneError = selectedFile?.lastError?.message ?? (selectedFile?.error?.code === 'bad-zone' ? selectedFile.error.message : undefined);
 
   return (
@@ -335,6 +357,9 @@ export function App() {
           />
           <button type="button" onClick={() => setPasteOpen(true)}>
             Paste…
+          </button>
+          <button type="button" className={labOpen ? '' : 'secondary'} aria-pressed={labOpen} onClick={() => setLabOpen((o) => !o)}>
+            Signing lab
           </button>
           <button
             type="button"
@@ -365,9 +390,31 @@ export function App() {
       </aside>
 
       <main className="main" aria-busy={selectedFile?.status === 'evaluating'}>
-        {!selectedFile && <Welcome />}
-        {selectedFile && !selectedFile.result && selectedFile.status !== 'error' && <p className="evaluating">Evaluating {selectedFile.fileName}…</p>}
-        {selectedFile?.status === 'error' && !selectedFile.result && selectedFile.error && (
+        {labOpen && (
+          <div className="report-layout">
+            <div className="results">
+              <SigningLab
+                report={report}
+                fileName={selectedFile?.fileName ?? null}
+                messageBytes={messageBytes}
+                onSigned={onSigned}
+                onClose={() => setLabOpen(false)}
+                announce={announce}
+                offline={settings.offline}
+              />
+            </div>
+            {report ? (
+              <Inspector report={report} bytes={bytesForReport} tab={tab} onTab={setTab} reveal={reveal} signed={signedHere} announce={announce} />
+            ) : (
+              <section className="inspector" aria-label="Inspector">
+                <p className="placeholder">Load a message to sign: its signed output appears here.</p>
+              </section>
+            )}
+          </div>
+        )}
+        {!labOpen && !selectedFile && <Welcome />}
+        {!labOpen && selectedFile && !selectedFile.result && selectedFile.status !== 'error' && <p className="evaluating">Evaluating {selectedFile.fileName}…</p>}
+        {!labOpen && selectedFile?.status === 'error' && !selectedFile.result && selectedFile.error && (
           <div className="error-panel" role="alert" data-testid="file-error">
             <h2>{selectedFile.fileName} could not be evaluated</h2>
             <p>
@@ -375,7 +422,7 @@ export function App() {
             </p>
           </div>
         )}
-        {outcome && !outcome.ok && (
+        {!labOpen && outcome && !outcome.ok && (
           <div className="error-panel" role="alert" data-testid="message-error">
             <h2>Message #{outcome.index + 1} could not be evaluated</h2>
             <p>
@@ -383,7 +430,7 @@ export function App() {
             </p>
           </div>
         )}
-        {report && selectedFile && (
+        {!labOpen && report && selectedFile && (
           <div className="report-layout">
             <div className="results" data-testid="results">
               <VerdictBanner report={report} busy={selectedFile.status === 'evaluating'} />
@@ -425,7 +472,7 @@ export function App() {
                 </section>
               )}
             </div>
-            <Inspector report={report} bytes={bytesForReport} tab={tab} onTab={setTab} reveal={reveal} />
+            <Inspector report={report} bytes={bytesForReport} tab={tab} onTab={setTab} reveal={reveal} signed={signedHere} announce={announce} />
           </div>
         )}
       </main>

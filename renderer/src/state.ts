@@ -1,5 +1,5 @@
 // What the page holds about each loaded file.
-import type { EvaluationResult } from '../../shared/ipc/contract.ts';
+import type { EvaluationResult, SignMessageResult } from '../../shared/ipc/contract.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
 
 export type EnvelopeOverrides = Pick<EvaluateOptions, 'ip' | 'helo' | 'mailFrom' | 'hop'>;
@@ -37,4 +37,14 @@ let counter = 0;
 export function newId(): string {
   counter += 1;
   return `f${counter}`;
+}
+
+/** The signing lab's latest result, shown in the inspector's Signed output tab for its message. */
+export interface SignedOutput {
+  fileId: string;
+  index: number;
+  fileName: string;
+  /** The bytes that were signed, for the diff. */
+  original: Uint8Array;
+  result: SignMessageResult;
 }

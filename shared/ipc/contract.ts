@@ -100,6 +100,176 @@ export interface AppInfo {
   electron?: string;
 }
 
+
+// ---------------------------------------------------------------- the signing lab
+// Keys cross as ids, metadata and public parts only; the private half stays with the host
+// (key store encrypted at rest) and is returned by exportPrivateKey alone, on explicit request.
+
+export const KEY_STORE_STATES = ['locked', 'unlocked', 'absent', 'corrupt'] as const;
+export type KeyStoreState = (typeof KEY_STORE_STATES)[number];
+/** passphrase: scrypt-derived key (web host, CLI); safeStorage: the OS keychain (desktop app);
+ * safeStorage-basic-text: Linux without a keyring, where safeStorage only obfuscates. */
+export type KeyProtection = 'passphrase' | 'safeStorage' | 'safeStorage-basic-text';
+
+export interface KeyStoreStatus {
+  /** absent: no key file yet (unlocking creates the store); corrupt: the file is unreadable and left untouched. */
+  state: KeyStoreState;
+  protection: KeyProtection;
+  /** Something the user must know: keys not protected by a keyring, a store from the other app… */
+  warning?: string;
+  /** Why the store cannot be opened (state corrupt, or safeStorage failing). */
+  error?: string;
+  /** The key store file. */
+  path: string;
+}
+
+export interface UnlockRequest {
+  passphrase: string;
+}
+
+export const KEY_TYPES = ['rsa', 'ed25519'] as const;
+export type KeyKind = (typeof KEY_TYPES)[number];
+export const RSA_KEY_BITS = [1024, 2048, 4096] as const;
+
+/** A key as the page sees it (electron/engine/keys/dkim-key.ts KeyInfo). */
+export interface PublicKeyInfo {
+  id: string;
+  domain: string;
+  selector: string;
+  type: KeyKind;
+  algorithm: 'rsa-sha256' | 'ed25519-sha256';
+  bits: number;
+  /** ISO 8601. */
+  created: string;
+  origin: 'generated' | 'imported';
+  /** The p= value. */
+  publicKey: string;
+  /** selector._domainkey.domain */
+  dnsName: string;
+  dnsValue: string;
+  /** The zone-file line to publish, split into ≤255-byte strings. */
+  dnsRecord: string;
+}
+
+export interface GenerateKeyRequest {
+  domain: string;
+  selector: string;
+  type: KeyKind;
+  /** RSA only: 1024, 2048 (default) or 4096. */
+  bits?: number;
+}
+
+export interface ImportKeyRequest {
+  pem: string;
+  domain: string;
+  selector: string;
+  /** For an encrypted PEM. */
+  passphrase?: string;
+}
+
+export interface KeyIdRequest {
+  id: string;
+}
+
+export interface PublishedCheckResult {
+  status: 'absent' | 'matching' | 'different' | 'malformed' | 'unavailable';
+  name: string;
+  found: string[];
+  detail: string;
+}
+
+export const CANONICALIZATION_CHOICES = ['relaxed/relaxed', 'relaxed/simple', 'simple/relaxed', 'simple/simple'] as const;
+export type CanonicalizationChoice = (typeof CANONICALIZATION_CHOICES)[number];
+
+export interface SigningRuleSpec {
+  name?: string;
+  match: { fromDomain?: string; envelopeDomain?: string; authUser?: string };
+  sign: 'from-domain' | { keyId?: string; domain?: string; selector?: string }[];
+}
+
+export interface SignMessageRequest {
+  /** The message, standard base64. */
+  messageBase64: string;
+  /** Keys to sign with, one signature each (dual RSA + Ed25519 allowed); or `rules` choose. */
+  keyIds?: string[];
+  rules?: SigningRuleSpec[];
+  /** For the rules: MAIL FROM ('' for a bounce) and the authenticated user. */
+  envelopeSender?: string;
+  authUser?: string;
+  canonicalization?: CanonicalizationChoice;
+  /** Header fields to sign; default RFC 6376 §5.4.1's set. */
+  headers?: string[];
+  overSign?: string[];
+  /** Add l=. */
+  bodyLength?: boolean;
+  /** i=. */
+  identity?: string;
+  /** x= this many seconds after t=. */
+  expires?: number;
+  /** Seal an ARC set after signing. */
+  arc?: { keyId: string; authResults: string; cv?: 'none' | 'pass' | 'fail' };
+  /** Also verify against live DNS. */
+  live?: boolean;
+}
+
+export interface SignWarningInfo {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+}
+
+export interface SignatureInfo {
+  keyId: string;
+  domain: string;
+  selector: string;
+  algorithm: string;
+  /** The DKIM-Signature field as added. */
+  header: string;
+}
+
+export interface RuleDecisionInfo {
+  matched: { index: number; name: string; by: string[] } | null;
+  keys: PublicKeyInfo[];
+  problems: string[];
+  alignment: { keyId: string; d: string; fromDomain: string; relaxed: boolean; strict: boolean; explanation: string }[];
+  explanation: string;
+}
+
+export interface RoundTripVerdict {
+  /** zone: against the lab's key records as if published (offline); live: today's DNS. */
+  against: 'zone' | 'live';
+  /** Every signature made passes (and the ARC chain, when sealed). */
+  pass: boolean;
+  signatures: { domain: string; selector: string; result: string; reason: string }[];
+  arc?: { result: string; reason: string };
+  dmarc?: { result: string | null; reason: string };
+  /** The full verification report of the signed message, null when it could not be evaluated. */
+  report: MessageReport | null;
+}
+
+export interface SignMessageResult {
+  signedBase64: string;
+  signatures: SignatureInfo[];
+  warnings: SignWarningInfo[];
+  rule?: RuleDecisionInfo;
+  arc?: { instance: number; cv: string; headers: string[] };
+  roundTrip: RoundTripVerdict;
+  live?: RoundTripVerdict;
+}
+
+export interface ExportKeyRequest {
+  id: string;
+  /** Must be true: exporting the private key is never implicit. */
+  confirm: true;
+}
+
+export interface ExportedPrivateKey {
+  id: string;
+  fileName: string;
+  /** PKCS#8 PEM, unencrypted. */
+  pem: string;
+}
+
 // ---------------------------------------------------------------- the API
 
 export interface AuthlabApi {
@@ -114,8 +284,18 @@ export interface AuthlabApi {
   /** Electron: a save dialog. Web: { supported: false } and the page downloads instead. */
   saveFile(req: SaveFileRequest): Promise<SaveFileResult>;
   appInfo(): Promise<AppInfo>;
-  // The signing lab (a later issue) adds here: signMessage, listKeys, importKey, deleteKey…
-  // Private keys stay in main (safeStorage); only key ids and public parts cross.
+  // The signing lab. Private keys stay with the host (safeStorage or a passphrase); only key ids
+  // and public parts cross, except exportPrivateKey on explicit request.
+  keyStoreStatus(): Promise<KeyStoreStatus>;
+  /** Web host and CLI style: open (or create) the passphrase-protected store. Electron opens with safeStorage by itself. */
+  unlockKeyStore(req: UnlockRequest): Promise<KeyStoreStatus>;
+  listKeys(): Promise<PublicKeyInfo[]>;
+  generateKey(req: GenerateKeyRequest): Promise<PublicKeyInfo>;
+  importKey(req: ImportKeyRequest): Promise<PublicKeyInfo>;
+  deleteKey(req: KeyIdRequest): Promise<PublicKeyInfo[]>;
+  checkPublished(req: KeyIdRequest): Promise<PublishedCheckResult>;
+  signMessage(req: SignMessageRequest): Promise<SignMessageResult>;
+  exportPrivateKey(req: ExportKeyRequest): Promise<ExportedPrivateKey>;
 }
 
 export const API_METHODS = [
@@ -128,6 +308,15 @@ export const API_METHODS = [
   'openFileDialog',
   'saveFile',
   'appInfo',
+  'keyStoreStatus',
+  'unlockKeyStore',
+  'listKeys',
+  'generateKey',
+  'importKey',
+  'deleteKey',
+  'checkPublished',
+  'signMessage',
+  'exportPrivateKey',
 ] as const satisfies readonly (keyof AuthlabApi)[];
 
 export type ApiMethod = (typeof API_METHODS)[number];
@@ -195,6 +384,9 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'unsupported'
   | 'store-corrupt'
+  // the signing lab's key store
+  | 'locked'
+  | 'wrong-passphrase'
   | 'io'
   | 'internal'
   // from the engine: the input was rejected whole

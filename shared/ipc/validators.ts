@@ -4,13 +4,23 @@
 
 import { DEFAULT_MAX_BYTES } from '../evaluate-options.ts';
 import {
+  CANONICALIZATION_CHOICES,
   EXPORT_FORMATS,
+  KEY_TYPES,
+  RSA_KEY_BITS,
   THEMES,
   type ApiMethod,
   type ApiRequest,
   type AppSettings,
   type EvaluateRequest,
+  type ExportKeyRequest,
   type ExportRequest,
+  type GenerateKeyRequest,
+  type ImportKeyRequest,
+  type KeyIdRequest,
+  type SignMessageRequest,
+  type SigningRuleSpec,
+  type UnlockRequest,
   type RecentEntry,
   type SaveFileRequest,
 } from './contract.ts';
@@ -33,6 +43,17 @@ export const LIMITS = {
   replayEntries: 10_000,
   headline: 500,
   saveContent: 256 * 1024 * 1024,
+  passphrase: 1024,
+  pem: 64 * 1024,
+  keyIds: 8,
+  rules: 100,
+  headerList: 100,
+  headerName: 100,
+  authResults: 8 * 1024,
+  identity: 320,
+  authUser: 320,
+  /** x= at most ten years after t=. */
+  expiresSeconds: 10 * 366 * 24 * 3600,
 } as const;
 
 class Invalid extends Error {}
@@ -215,6 +236,164 @@ function saveFileRequest(v: unknown): SaveFileRequest {
   return { fileName: fileName(o.fileName, 'fileName'), content: str(o.content, 'content', LIMITS.saveContent) };
 }
 
+// ---------------------------------------------------------------- the signing lab
+
+// RFC 6376 §3.5 d= and §3.1 s=: DNS labels (letters, digits, hyphen inside, underscore common in
+// selectors); a domain has at least two labels. The engine checks again (checkName).
+const LABEL = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+const KEY_ID = /^k_[0-9a-f]{16}$/;
+const DOMAIN_PATTERN = /^(?:\*|(?:\*\.)?[A-Za-z0-9_.-]{1,253})$/;
+
+function dnsName(v: unknown, path: string, what: 'domain' | 'selector'): string {
+  const s = str(v, path, 253, { nonEmpty: true, noControl: true }).trim().replace(/\.$/, '');
+  const labels = s.split('.');
+  if (!s || labels.some((l) => !LABEL.test(l)) || (what === 'domain' && labels.length < 2)) {
+    fail(path, what === 'domain' ? `"${s}" is not a domain name (e.g. example.com)` : `"${s}" is not a selector (DNS labels, e.g. s2026)`);
+  }
+  return s.toLowerCase();
+}
+
+function keyId(v: unknown, path: string): string {
+  const s = str(v, path, 64, { nonEmpty: true });
+  if (!KEY_ID.test(s)) fail(path, 'is not a key id (k_ and 16 hex digits)');
+  return s;
+}
+
+function passphrase(v: unknown, path: string): string {
+  return str(v, path, LIMITS.passphrase, { nonEmpty: true });
+}
+
+function headerList(v: unknown, path: string): string[] {
+  return array(v, path, LIMITS.headerList).map((h, i) => {
+    const s = str(h, `${path}[${i}]`, LIMITS.headerName, { nonEmpty: true });
+    // RFC 5322 §3.6.8 field names: printable ASCII except colon
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(s)) fail(`${path}[${i}]`, `"${s}" is not a header field name`);
+    return s;
+  });
+}
+
+function unlockRequest(v: unknown): UnlockRequest {
+  const o = object(v, 'request', ['passphrase']);
+  return { passphrase: passphrase(o.passphrase, 'passphrase') };
+}
+
+function generateKeyRequest(v: unknown): GenerateKeyRequest {
+  const o = object(v, 'request', ['domain', 'selector', 'type', 'bits']);
+  const out: GenerateKeyRequest = {
+    domain: dnsName(o.domain, 'domain', 'domain'),
+    selector: dnsName(o.selector, 'selector', 'selector'),
+    type: oneOf(o.type, 'type', KEY_TYPES),
+  };
+  if (o.bits !== undefined) {
+    if (out.type !== 'rsa') fail('bits', 'applies to RSA keys only (Ed25519 keys are 256 bits)');
+    if (!(RSA_KEY_BITS as readonly unknown[]).includes(o.bits)) fail('bits', `must be one of ${RSA_KEY_BITS.join(', ')}`);
+    out.bits = o.bits as number;
+  }
+  return out;
+}
+
+function importKeyRequest(v: unknown): ImportKeyRequest {
+  const o = object(v, 'request', ['pem', 'domain', 'selector', 'passphrase']);
+  const out: ImportKeyRequest = {
+    pem: str(o.pem, 'pem', LIMITS.pem, { nonEmpty: true }),
+    domain: dnsName(o.domain, 'domain', 'domain'),
+    selector: dnsName(o.selector, 'selector', 'selector'),
+  };
+  if (o.passphrase !== undefined && o.passphrase !== '') out.passphrase = passphrase(o.passphrase, 'passphrase');
+  return out;
+}
+
+function keyIdRequest(v: unknown): KeyIdRequest {
+  const o = object(v, 'request', ['id']);
+  return { id: keyId(o.id, 'id') };
+}
+
+function exportKeyRequest(v: unknown): ExportKeyRequest {
+  const o = object(v, 'request', ['id', 'confirm']);
+  if (o.confirm !== true) fail('confirm', 'must be true: a private key is exported only on explicit request');
+  return { id: keyId(o.id, 'id'), confirm: true };
+}
+
+function domainPattern(v: unknown, path: string): string {
+  const s = str(v, path, 255, { nonEmpty: true, noControl: true });
+  if (!DOMAIN_PATTERN.test(s)) fail(path, `"${s}" is not a domain, *.domain or *`);
+  return s;
+}
+
+function signingRules(v: unknown, path: string): SigningRuleSpec[] {
+  return array(v, path, LIMITS.rules).map((r, i) => {
+    const p = `${path}[${i}]`;
+    const o = object(r, p, ['name', 'match', 'sign']);
+    const m = object(o.match, `${p}.match`, ['fromDomain', 'envelopeDomain', 'authUser']);
+    const match: SigningRuleSpec['match'] = {};
+    if (m.fromDomain !== undefined) match.fromDomain = domainPattern(m.fromDomain, `${p}.match.fromDomain`);
+    if (m.envelopeDomain !== undefined) match.envelopeDomain = domainPattern(m.envelopeDomain, `${p}.match.envelopeDomain`);
+    if (m.authUser !== undefined) match.authUser = str(m.authUser, `${p}.match.authUser`, LIMITS.authUser, { nonEmpty: true, noControl: true });
+    if (!Object.keys(match).length) fail(`${p}.match`, 'needs at least one condition ({"fromDomain": "*"} matches everything)');
+    let sign: SigningRuleSpec['sign'];
+    if (o.sign === 'from-domain') sign = 'from-domain';
+    else {
+      const refs = array(o.sign, `${p}.sign`, LIMITS.keyIds);
+      if (!refs.length) fail(`${p}.sign`, 'must be "from-domain" or a non-empty list of keys');
+      sign = refs.map((x, j) => {
+        const q = `${p}.sign[${j}]`;
+        const ro = object(x, q, ['keyId', 'domain', 'selector']);
+        const ref: { keyId?: string; domain?: string; selector?: string } = {};
+        if (ro.keyId !== undefined) ref.keyId = keyId(ro.keyId, `${q}.keyId`);
+        if (ro.domain !== undefined) ref.domain = dnsName(ro.domain, `${q}.domain`, 'domain');
+        if (ro.selector !== undefined) ref.selector = dnsName(ro.selector, `${q}.selector`, 'selector');
+        if (!ref.keyId && !ref.domain) fail(q, 'needs a keyId or a domain');
+        return ref;
+      });
+    }
+    const out: SigningRuleSpec = { match, sign };
+    if (o.name !== undefined) out.name = str(o.name, `${p}.name`, 200, { noControl: true });
+    return out;
+  });
+}
+
+const SIGN_KEYS = [
+  'messageBase64', 'keyIds', 'rules', 'envelopeSender', 'authUser', 'canonicalization', 'headers', 'overSign',
+  'bodyLength', 'identity', 'expires', 'arc', 'live',
+] as const;
+
+function signMessageRequest(v: unknown): SignMessageRequest {
+  const o = object(v, 'request', SIGN_KEYS);
+  const out: SignMessageRequest = { messageBase64: base64(o.messageBase64, 'messageBase64') };
+  if (!out.messageBase64) fail('messageBase64', 'must not be empty');
+  if (o.keyIds !== undefined) {
+    const ids = array(o.keyIds, 'keyIds', LIMITS.keyIds).map((id, i) => keyId(id, `keyIds[${i}]`));
+    if (new Set(ids).size !== ids.length) fail('keyIds', 'names a key twice');
+    out.keyIds = ids;
+  }
+  if (o.rules !== undefined) out.rules = signingRules(o.rules, 'rules');
+  if (out.keyIds?.length && out.rules) fail('request', 'give keyIds or rules, not both');
+  if (!out.keyIds?.length && !out.rules?.length) fail('request', 'choose at least one key (keyIds) or give signing rules');
+  if (o.envelopeSender !== undefined) out.envelopeSender = str(o.envelopeSender, 'envelopeSender', 320, { noControl: true });
+  if (o.authUser !== undefined) out.authUser = str(o.authUser, 'authUser', LIMITS.authUser, { noControl: true });
+  if (o.canonicalization !== undefined) out.canonicalization = oneOf(o.canonicalization, 'canonicalization', CANONICALIZATION_CHOICES);
+  if (o.headers !== undefined) out.headers = headerList(o.headers, 'headers');
+  if (o.overSign !== undefined) out.overSign = headerList(o.overSign, 'overSign');
+  if (o.bodyLength !== undefined) out.bodyLength = bool(o.bodyLength, 'bodyLength');
+  if (o.identity !== undefined) {
+    const id = str(o.identity, 'identity', LIMITS.identity, { nonEmpty: true, noControl: true });
+    if (!/^[^\s@;]*@[A-Za-z0-9_.-]+$/.test(id)) fail('identity', 'must be [local-part]@domain (RFC 6376 i=)');
+    out.identity = id;
+  }
+  if (o.expires !== undefined) out.expires = int(o.expires, 'expires', 1, LIMITS.expiresSeconds);
+  if (o.arc !== undefined) {
+    const a = object(o.arc, 'arc', ['keyId', 'authResults', 'cv']);
+    out.arc = {
+      keyId: keyId(a.keyId, 'arc.keyId'),
+      authResults: str(a.authResults, 'arc.authResults', LIMITS.authResults, { nonEmpty: true }),
+    };
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(out.arc.authResults)) fail('arc.authResults', 'must not contain control characters');
+    if (a.cv !== undefined) out.arc.cv = oneOf(a.cv, 'arc.cv', ['none', 'pass', 'fail'] as const);
+  }
+  if (o.live !== undefined) out.live = bool(o.live, 'live');
+  return out;
+}
+
 function noArgument(v: unknown): undefined {
   if (v !== undefined && v !== null) fail('request', 'this method takes no argument');
   return undefined;
@@ -241,6 +420,15 @@ export const VALIDATORS: { readonly [M in ApiMethod]: Validator<ApiRequest<M>> }
   openFileDialog: wrap(noArgument),
   saveFile: wrap(saveFileRequest),
   appInfo: wrap(noArgument),
+  keyStoreStatus: wrap(noArgument),
+  unlockKeyStore: wrap(unlockRequest),
+  listKeys: wrap(noArgument),
+  generateKey: wrap(generateKeyRequest),
+  importKey: wrap(importKeyRequest),
+  deleteKey: wrap(keyIdRequest),
+  checkPublished: wrap(keyIdRequest),
+  signMessage: wrap(signMessageRequest),
+  exportPrivateKey: wrap(exportKeyRequest),
 };
 
 /** Validates the (single) argument of `method`. */

@@ -53,32 +53,38 @@ export class ReplayFileError extends Error {
   }
 }
 
-const rrType = z.enum(RR_TYPES as [RRType, ...RRType[]]);
-const record = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('TXT'), data: z.array(z.string()) }),
-  z.object({ type: z.enum(['A', 'AAAA', 'PTR', 'CNAME', 'NS']), data: z.string() }),
-  z.object({ type: z.literal('MX'), data: z.object({ preference: z.number().int().min(0).max(65535), exchange: z.string() }) }),
-]);
-const entry = z.object({
-  seq: z.number().int(),
-  name: z.string(),
-  type: rrType,
-  rcode: z.enum(['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'TIMEOUT', 'BUDGET', 'MALFORMED', 'NETWORK']),
-  records: z.array(record),
-  answers: z.array(z.string()),
-  source: z.enum(['live', 'zone', 'cache', 'replay', 'offline', 'budget']),
-  server: z.string().optional(),
-  transport: z.enum(['udp', 'tcp']).optional(),
-  cnames: z.array(z.string()).optional(),
-  ms: z.number(),
-  error: z.string().optional(),
-});
-const replayFile = z.object({
-  format: z.literal('authlab-dns-replay'),
-  version: z.literal(1),
-  savedAt: z.string(),
-  entries: z.array(entry),
-});
+// Built on first use: only --replay-dns needs it, and building zod schemas at load time would put
+// zod on every evaluation's start-up path (the bundled CLI loads zod lazily; see scripts/build-cli.mjs).
+let replayFileSchema: ReturnType<typeof buildReplayFileSchema> | undefined;
+function buildReplayFileSchema() {
+  const rrType = z.enum(RR_TYPES as [RRType, ...RRType[]]);
+  const record = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('TXT'), data: z.array(z.string()) }),
+    z.object({ type: z.enum(['A', 'AAAA', 'PTR', 'CNAME', 'NS']), data: z.string() }),
+    z.object({ type: z.literal('MX'), data: z.object({ preference: z.number().int().min(0).max(65535), exchange: z.string() }) }),
+  ]);
+  const entry = z.object({
+    seq: z.number().int(),
+    name: z.string(),
+    type: rrType,
+    rcode: z.enum(['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP', 'TIMEOUT', 'BUDGET', 'MALFORMED', 'NETWORK']),
+    records: z.array(record),
+    answers: z.array(z.string()),
+    source: z.enum(['live', 'zone', 'cache', 'replay', 'offline', 'budget']),
+    server: z.string().optional(),
+    transport: z.enum(['udp', 'tcp']).optional(),
+    cnames: z.array(z.string()).optional(),
+    ms: z.number(),
+    error: z.string().optional(),
+  });
+  const replayFile = z.object({
+    format: z.literal('authlab-dns-replay'),
+    version: z.literal(1),
+    savedAt: z.string(),
+    entries: z.array(entry),
+  });
+  return replayFile;
+}
 
 /** Validates a replay file (JSON text or the parsed value); errors name the offending field. */
 export function parseReplayFile(input: unknown): DnsReplayFile {
@@ -96,7 +102,7 @@ export function parseReplayFile(input: unknown): DnsReplayFile {
     throw new ReplayFileError(`not an AuthLab DNS replay file: "format" is ${JSON.stringify(head.format)}, expected "authlab-dns-replay"`);
   }
   if (head.version !== 1) throw new ReplayFileError(`replay file version ${JSON.stringify(head.version)} is not supported (this AuthLab reads version 1)`);
-  const r = replayFile.safeParse(value);
+  const r = (replayFileSchema ??= buildReplayFileSchema()).safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');

@@ -139,9 +139,34 @@ export function parseZoneLenient(text: string, options: ZoneParseOptions = {}): 
 /** Loads zones into one memory store for the overlay; the first error throws a ZoneSyntaxError naming the zone. */
 export function loadZones(zones: { name: string; text: string }[], into: MemoryResolver = new MemoryResolver('zone')): MemoryResolver {
   for (const zone of zones) {
-    for (const r of parseZone(zone.text, { name: zone.name })) into.add(r.name, r.record);
+    for (const r of parsedZone(zone.name, zone.text)) into.add(r.name, copyRecord(r.record));
   }
   return into;
+}
+
+// Every message of a batch (and the strict/lenient re-run) brings the same zone text: parse it
+// once. Tokenizing was ~8% of a 10 KB message's evaluation. Bounded; only parses that succeeded.
+const ZONE_CACHE_ENTRIES = 16;
+const ZONE_CACHE_MAX_CHARS = 1 << 20;
+const zoneCache = new Map<string, ZoneRecord[]>();
+function parsedZone(name: string, text: string): ZoneRecord[] {
+  if (text.length > ZONE_CACHE_MAX_CHARS) return parseZone(text, { name });
+  const key = `${name}\0${text}`;
+  let records = zoneCache.get(key);
+  if (records) {
+    zoneCache.delete(key); // most recently used last
+  } else {
+    records = parseZone(text, { name });
+    if (zoneCache.size >= ZONE_CACHE_ENTRIES) zoneCache.delete(zoneCache.keys().next().value!);
+  }
+  zoneCache.set(key, records);
+  return records;
+}
+/** Each load gets its own record objects, as an uncached parse would give. */
+function copyRecord(r: DnsRecord): DnsRecord {
+  if (r.type === 'TXT') return { type: 'TXT', data: r.data.slice() };
+  if (r.type === 'MX') return { type: 'MX', data: { ...r.data } };
+  return { ...r };
 }
 
 // ---------------------------------------------------------------------------------------------

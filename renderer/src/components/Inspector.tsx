@@ -1,6 +1,6 @@
 // The Monaco inspector: the raw message (signed fields decorated, DKIM tags explained on hover,
 // steps revealed), each signature's canonical form, the DNS log, stored vs recomputed
-// Authentication-Results, and the signing lab's output (a later issue).
+// Authentication-Results, and the signing lab's output (SigningOutput.tsx).
 import { useEffect, useMemo, useRef } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import type { ByteRange, DkimSignatureReport, MessageReport } from '../../../shared/report.ts';
@@ -9,6 +9,8 @@ import { MESSAGE_LANGUAGE } from '../monaco/languages.ts';
 import { buildSourceText, rangeOf, type SourceText } from '../lib/source-text.ts';
 import { locateFields, signedInstances, tagAt, type FieldLocation } from '../lib/header-fields.ts';
 import { Tabs } from './Tabs.tsx';
+import { SigningOutput } from './SigningOutput.tsx';
+import type { SignedOutput } from '../state.ts';
 
 export type InspectorTab = 'raw' | 'canonical' | 'dns' | 'ar' | 'signed';
 
@@ -32,6 +34,8 @@ export function Inspector({
   tab,
   onTab,
   reveal,
+  signed = null,
+  announce = () => {},
 }: {
   report: MessageReport;
   /** The evaluated bytes (or their start), or null when they could not be reconstructed. */
@@ -39,6 +43,9 @@ export function Inspector({
   tab: InspectorTab;
   onTab: (t: InspectorTab) => void;
   reveal: RevealRequest | null;
+  /** The signing lab's output for this message, if it was signed. */
+  signed?: SignedOutput | null;
+  announce?: (msg: string) => void;
 }) {
   return (
     <section className="inspector" aria-label="Inspector">
@@ -47,7 +54,8 @@ export function Inspector({
         {tab === 'canonical' && <CanonicalView report={report} />}
         {tab === 'dns' && <DnsTable report={report} />}
         {tab === 'ar' && <AuthResultsDiff report={report} />}
-        {tab === 'signed' && (
+        {tab === 'signed' && signed && <SigningOutput output={signed} announce={announce} />}
+        {tab === 'signed' && !signed && (
           <p className="placeholder" data-testid="signed-placeholder">
             Sign a message in the signing lab to see its output here.
           </p>

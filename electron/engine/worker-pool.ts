@@ -1,0 +1,210 @@
+// A pool of engine workers for batch evaluation on every core: each worker thread runs its own
+// createEngine(), so a batch is limited by CPUs, not by one event loop. Message bytes are
+// transferred, not copied. A worker that crashes (uncaught error, exit, out of memory) fails only
+// the job it was running, with a clear error, and is replaced.
+
+import { availableParallelism } from 'node:os';
+import { Worker, isMarkedAsUntransferable, type ResourceLimits } from 'node:worker_threads';
+import type { DnsSettings } from '../../shared/dns.ts';
+import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
+import type { Engine, EvaluationResult } from './engine.ts';
+
+export interface EnginePoolOptions {
+  /** Worker threads; default os.availableParallelism(). */
+  size?: number;
+  /** The clock used when a job gives no `at`; read when the job is submitted. Default: each worker's clock. */
+  clock?: () => Date;
+  /**
+   * true (default): the bytes' ArrayBuffer moves to the worker and is detached in the caller
+   * (no copy); pass a copy to keep it. false: the worker gets a copy and the caller keeps its bytes.
+   */
+  transfer?: boolean;
+  /** Per-worker V8 heap limits, so one huge message cannot take the whole process down. */
+  resourceLimits?: ResourceLimits;
+  /** The worker script (tests substitute a wrapper); default engine-worker.ts beside this file. */
+  entry?: URL;
+}
+
+export interface EnginePool extends Engine {
+  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings): Promise<EvaluationResult>;
+  /** Starts every worker and resolves when each has loaded its engine (otherwise they start on demand). */
+  ready(): Promise<void>;
+  /** Ends every worker now; jobs not finished reject with code 'pool-closed'. */
+  close(): Promise<void>;
+  readonly size: number;
+}
+
+/** Wire format between the pool and engine-worker.ts. */
+export interface JobRequest {
+  id: number;
+  bytes: Uint8Array;
+  opts: EvaluateOptions;
+  dns: DnsSettings;
+}
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  props: Record<string, unknown>;
+}
+export type JobResponse = { id: number; ok: true; result: EvaluationResult } | { id: number; ok: false; error: SerializedError };
+
+interface Job {
+  id: number;
+  request: JobRequest;
+  transfer: ArrayBuffer[];
+  resolve(result: EvaluationResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  ready: Promise<void>;
+  /** Loaded its engine; a worker that dies before that cannot start at all (bad entry, broken install). */
+  started: boolean;
+  exiting: boolean;
+}
+
+// A worker that cannot even start (bad entry, broken install) would otherwise be respawned forever.
+const MAX_START_FAILURES = 3;
+
+export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
+  const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+  const entry = options.entry ?? new URL('./engine-worker.ts', import.meta.url);
+  const transfer = options.transfer ?? true;
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let nextId = 1;
+  let closed = false;
+  let startFailures = 0;
+  let broken: Error | undefined;
+
+  function spawn(): Slot {
+    const worker = new Worker(entry, { resourceLimits: options.resourceLimits });
+    let onReady!: () => void;
+    const slot: Slot = { worker, ready: new Promise<void>((r) => (onReady = r)), started: false, exiting: false };
+    slot.ready.catch(() => {});
+    worker.on('message', (msg: JobResponse | { ready: true }) => {
+      if ('ready' in msg) {
+        slot.started = true;
+        startFailures = 0;
+        if (!slot.job) worker.unref();
+        return onReady();
+      }
+      const job = slot.job;
+      if (!job || job.id !== msg.id) return;
+      slot.job = undefined;
+      if (msg.ok) job.resolve(msg.result);
+      else job.reject(deserializeError(msg.error));
+      pump();
+    });
+    // 'error' (uncaught exception, out of memory) is always followed by 'exit'; keep the cause for it
+    let cause: Error | undefined;
+    worker.on('error', (err) => (cause = err));
+    worker.on('exit', (code) => {
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
+      onReady();
+      if (slot.exiting || closed) return;
+      if (!slot.started) startFailures++;
+      const why = cause ? `${cause.name}: ${cause.message}` : `exit code ${code}`;
+      const job = slot.job;
+      slot.job = undefined;
+      if (job) {
+        const oom = (cause as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+        job.reject(
+          Object.assign(new Error(`the engine worker evaluating this input crashed (${why}); other jobs are unaffected`), {
+            code: oom ? 'worker-out-of-memory' : 'worker-crashed',
+            cause,
+          }),
+        );
+      }
+      if (startFailures >= MAX_START_FAILURES) {
+        broken = Object.assign(new Error(`engine workers fail to start (${why})`), { code: 'pool-broken', cause });
+        for (const j of queue.splice(0)) j.reject(broken);
+        return;
+      }
+      pump();
+    });
+    // a starting or busy worker keeps the process alive (someone awaits it); an idle one does not
+    slots.push(slot);
+    return slot;
+  }
+
+  function pump(): void {
+    while (queue.length && !closed && !broken) {
+      let slot = slots.find((s) => !s.job && !s.exiting);
+      if (!slot && slots.length < size) slot = spawn();
+      if (!slot) break;
+      const job = queue.shift()!;
+      slot.job = job;
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage(job.request, job.transfer);
+      } catch (err) {
+        slot.job = undefined;
+        job.reject(err as Error);
+      }
+    }
+    for (const s of slots) if (!s.job && s.started) s.worker.unref();
+  }
+
+  return {
+    size,
+    evaluate(bytes, opts = {}, dns = {}) {
+      if (closed) return Promise.reject(Object.assign(new Error('the engine pool is closed'), { code: 'pool-closed' }));
+      if (broken) return Promise.reject(broken);
+      // the clock is a function, which cannot cross threads: read it now and send the time
+      const jobOpts = opts.at === undefined && options.clock ? { ...opts, at: options.clock().toISOString() } : opts;
+      const { view, list } = prepareBytes(bytes, transfer);
+      return new Promise<EvaluationResult>((resolve, reject) => {
+        const id = nextId++;
+        queue.push({ id, request: { id, bytes: view, opts: jobOpts, dns }, transfer: list, resolve, reject });
+        pump();
+      });
+    },
+    async ready() {
+      while (!closed && slots.length < size) spawn();
+      await Promise.all(slots.map((s) => s.ready));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const err = () => Object.assign(new Error('the engine pool was closed before this job finished'), { code: 'pool-closed' });
+      for (const j of queue.splice(0)) j.reject(err());
+      await Promise.all(
+        slots.slice().map((s) => {
+          s.exiting = true;
+          if (s.job) s.job.reject(err());
+          s.job = undefined;
+          return s.worker.terminate();
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * What to post: a view that covers its whole ArrayBuffer moves as is; a view into a larger buffer
+ * (a slice of a file, Node's shared 8 KB pool) is copied first, as structured clone would copy the
+ * whole underlying buffer. A SharedArrayBuffer is shared, never copied.
+ */
+function prepareBytes(bytes: Uint8Array, transfer: boolean): { view: Uint8Array; list: ArrayBuffer[] } {
+  const buf = bytes.buffer;
+  if (typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer) return { view: bytes, list: [] };
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength;
+  if (transfer && whole && !isMarkedAsUntransferable(buf)) {
+    return { view: new Uint8Array(buf as ArrayBuffer, 0, bytes.byteLength), list: [buf as ArrayBuffer] };
+  }
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return { view: copy, list: [copy.buffer] };
+}
+
+function deserializeError(e: SerializedError): Error {
+  const err = Object.assign(new Error(e.message), e.props);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

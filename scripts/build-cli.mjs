@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// Bundles the `authlab` CLI (electron/cli/main.ts) into dist/cli/authlab.mjs for a fast cold start:
+// one ESM file instead of ~200 TypeScript and CommonJS modules resolved, read and compiled one by
+// one. Subcommands stay lazy (a subcommand's modules run only when it is used), and packages the
+// CLI never needs at `check` time (mailauth's BIMI logo/VMC fetch stack, legacy-charset tables,
+// zod) are replaced by stand-ins that require() the real package on first use.
+// Staleness: bin/authlab.js runs the bundle only while it is newer than every repo file it was
+// built from (listed beside it in authlab.inputs.json); otherwise it runs the TypeScript sources,
+// so an edit is never hidden behind an old bundle. `npm run build:cli` refreshes it.
+// Usage: node scripts/build-cli.mjs [--out DIR] [--no-lazy] [--no-minify (for profiling)]
+
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Packages replaced by lazy stand-ins, with the exports their importers take at load time: each
+ * loads the real package on first call or property read; `new` on one (undici's module-level
+ * `new Agent()`) defers construction until the instance is used or handed to a real export.
+ * The BIMI fetch stack is never used offline; iconv-lite and encoding-japanese only decode
+ * legacy charsets in libmime; zod only validates --replay-dns files.
+ */
+export const LAZY = {
+  undici: ['fetch', 'Agent'],
+  '@postalsys/vmc': ['vmc'],
+  'fast-xml-parser': ['XMLParser'],
+  'iconv-lite': ['decode', 'encode', 'encodingExists', 'getCodec', 'getDecoder', 'getEncoder'],
+  'encoding-japanese': ['convert', 'detect'],
+  zod: ['z'],
+};
+
+// Runtime of the stand-ins (CommonJS, inside the bundle). `from` is the chain of packages whose
+// require() would load the real one (e.g. ['libmime'] for iconv-lite), so it is found where npm
+// installed it and stays loadable if ever called.
+const LAZY_RUNTIME = `
+const { createRequire } = require('node:module');
+const DEFER = Symbol.for('authlab.lazy');
+const materialize = (v) => (v && typeof v === 'object' && v[DEFER] ? v[DEFER]() : v);
+function unwrap(args) {
+  return args.map((a) => {
+    a = materialize(a);
+    if (!a || typeof a !== 'object' || Object.getPrototypeOf(a) !== Object.prototype) return a;
+    let copy;
+    for (const k of Object.keys(a)) {
+      const m = materialize(a[k]);
+      if (m !== a[k]) (copy ??= { ...a })[k] = m;
+    }
+    return copy ?? a;
+  });
+}
+function deferred(make) {
+  return new Proxy(Object.create(null), {
+    get: (_, p) => {
+      if (p === DEFER) return make;
+      const v = Reflect.get(make(), p);
+      return typeof v === 'function' ? v.bind(make()) : v;
+    },
+    set: (_, p, v) => Reflect.set(make(), p, v),
+    has: (_, p) => p in make(),
+  });
+}
+module.exports = function lazyModule(name, from, keys) {
+  let real;
+  const load = () => {
+    if (real) return real;
+    let req = require;
+    for (const pkg of from) req = createRequire(req.resolve(pkg));
+    return (real = req(name));
+  };
+  const stub = (key) =>
+    new Proxy(function () {}, {
+      apply: (_, self, args) => load()[key].apply(self, unwrap(args)),
+      construct: (_, args) => deferred(() => Reflect.construct(load()[key], unwrap(args))),
+      get: (_, p) => Reflect.get(load()[key], p),
+      has: (_, p) => p in load()[key],
+    });
+  const stubs = new Map(keys.map((k) => [k, stub(k)]));
+  // anything else is read from the real package (correct, just not lazy)
+  return new Proxy(Object.create(null), {
+    get: (_, p) => (stubs.has(p) ? stubs.get(p) : load()[p]),
+    has: (_, p) => stubs.has(p) || p in load(),
+    // ESM importers (esbuild's interop) copy the named exports they see
+    ownKeys: () => [...stubs.keys()],
+    getOwnPropertyDescriptor: (_, p) => (stubs.has(p) ? { value: stubs.get(p), enumerable: true, configurable: true, writable: false } : undefined),
+  });
+};
+`;
+
+/** The packages whose require() finds `importer`'s dependencies: node_modules/a/node_modules/b/x.js → ['a', 'b']. */
+function packageChain(importer) {
+  const parts = importer.split(/[\\/]node_modules[\\/]/).slice(1);
+  return parts.map((p) => {
+    const seg = p.split(/[\\/]/);
+    return seg[0].startsWith('@') ? `${seg[0]}/${seg[1]}` : seg[0];
+  });
+}
+
+/** esbuild plugin: the stand-ins above for the LAZY packages. */
+export function lazyStandIns(lazy = LAZY) {
+  const names = Object.keys(lazy);
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'authlab-lazy-stand-ins',
+    setup(b) {
+      b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy', pluginData: { from: packageChain(args.importer) } }));
+      b.onResolve({ filter: /^authlab-lazy-runtime$/ }, () => ({ path: 'runtime', namespace: 'lazy-runtime' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-runtime' }, () => ({ contents: LAZY_RUNTIME, loader: 'js', resolveDir: root }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        contents: `module.exports = require('authlab-lazy-runtime')(${JSON.stringify(args.path)}, ${JSON.stringify(args.pluginData.from)}, ${JSON.stringify(lazy[args.path])});`,
+        loader: 'js',
+        resolveDir: root,
+      }));
+    },
+  };
+}
+
+/**
+ * esbuild plugin: the engine reaches mailauth's internals through `createRequire(import.meta.url)`,
+ * which a bundler cannot follow; left alone, the bundle would load mailauth twice (its bundled
+ * copy and node_modules'). Turn those into plain require() calls, which esbuild bundles.
+ */
+function bundleCreateRequire() {
+  return {
+    name: 'authlab-bundle-create-require',
+    setup(b) {
+      b.onLoad({ filter: /[\\/](electron|shared)[\\/].*\.ts$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        if (text.includes('createRequire(import.meta.url)')) {
+          text = text
+            .replace(/^const require = createRequire\(import\.meta\.url\);$/m, '')
+            .replace(/\bcreateRequire\(import\.meta\.url\)\((['"])/g, 'require($1');
+        }
+        return { contents: text, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * esbuild plugin: Node built-ins imported by ESM code are loaded with require() instead. An ESM
+ * `import … from 'node:http'` builds a module facade that reads every export, which runs Node's
+ * lazy getters: node:http's pulls in Node's internal undici (~20-40 ms) for nothing.
+ */
+function builtinsByRequire() {
+  return {
+    name: 'authlab-builtins-by-require',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (args) =>
+        args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : { path: args.path, external: true },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * Builds the CLI into outDir (default dist/cli): authlab.mjs and
+ * authlab.inputs.json (the repo files it was built from, for the launcher's freshness check).
+ */
+export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy = true, minify = true, logLevel = 'warning' } = {}) {
+  // build beside the target and swap, so a running CLI never sees half a bundle
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(path.dirname(outDir), { recursive: true });
+  const result = await build({
+    entryPoints: { authlab: path.join(root, 'electron/cli/main.ts') },
+    outdir: tmp,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    // one file: each extra ES module costs a resolve (realpath) and a facade; the subcommands
+    // stay lazy anyway (esbuild runs a dynamically imported module's body only when imported)
+    splitting: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify,
+    legalComments: 'none',
+    // mailauth and its dependencies are CommonJS: give the ESM bundle a real require.
+    banner: { js: "import { createRequire as __authlabCreateRequire } from 'node:module'; const require = __authlabCreateRequire(import.meta.url);" },
+    // the desktop shell is never part of the CLI
+    external: ['electron'],
+    plugins: [...(lazy ? [lazyStandIns(LAZY)] : []), bundleCreateRequire(), builtinsByRequire()],
+    metafile: true,
+    logLevel,
+  });
+  // repo sources only; dependencies change only through the lockfile
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((p) => !p.includes(':') && !p.includes('node_modules'))
+    .map((p) => path.relative(root, path.resolve(root, p)).split(path.sep).join('/'));
+  inputs.push('package.json', 'package-lock.json', 'scripts/build-cli.mjs');
+  writeFileSync(path.join(tmp, 'authlab.inputs.json'), JSON.stringify({ inputs: [...new Set(inputs)].sort() }, null, 1) + '\n');
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(tmp, outDir);
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  const external = [...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))].sort();
+  return { outDir, entry: path.join(outDir, 'authlab.mjs'), bytes, external, metafile: result.metafile };
+}
+
+/**
+ * True when outDir holds a bundle newer than every file it was built from (the same test
+ * bin/authlab.js makes before running it).
+ */
+export function bundleIsFresh(outDir = path.join(root, 'dist', 'cli')) {
+  try {
+    const built = statSync(path.join(outDir, 'authlab.mjs')).mtimeMs;
+    const { inputs } = JSON.parse(readFileSync(path.join(outDir, 'authlab.inputs.json'), 'utf8'));
+    return inputs.every((p) => statSync(path.join(root, p)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--out');
+  const outDir = i > 0 ? path.resolve(process.argv[i + 1]) : undefined;
+  const t0 = performance.now();
+  const out = await buildCli({ outDir, lazy: !process.argv.includes('--no-lazy'), minify: !process.argv.includes('--no-minify') });
+  console.log(`built ${path.relative(process.cwd(), out.entry)} (${(out.bytes / 1024).toFixed(0)} KB in all, ${(performance.now() - t0).toFixed(0)} ms)`);
+}

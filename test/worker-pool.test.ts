@@ -1,0 +1,176 @@
+// The engine pool: worker threads give the same reports as the in-process engine, a crashing
+// worker fails only its own job and is replaced, and close() ends every worker.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createEngine } from '../electron/engine/engine.ts';
+import { createEnginePool } from '../electron/engine/worker-pool.ts';
+import type { DnsSettings } from '../shared/dns.ts';
+import { repoRoot } from './helpers/paths.ts';
+import { exampleZone, makeKey, plainMessage, signMessage } from './helpers/signed-message.ts';
+
+const NOW = new Date('2026-11-24T10:05:00Z');
+let dir: string;
+let dns: DnsSettings;
+const inputs: { name: string; bytes: Buffer }[] = [];
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'authlab-pool-'));
+  const key = makeKey('rsa', 2048);
+  dns = { offline: true, zones: [{ name: 'example.zone', text: exampleZone('sel1', key) }] };
+  const signed = await signMessage(plainMessage(), 'example.com', 'sel1', key);
+  const tampered = signed.replace('the figures are attached', 'the figures are NOT attached');
+  const unsigned = plainMessage({ from: 'Mallory <m@example.com>', subject: 'Unsigned' });
+  const mbox = `From alice@example.com Tue Nov 24 10:00:00 2026\n${signed.replace(/\r\n/g, '\n')}\nFrom x@example.com Tue Nov 24 10:00:00 2026\n${unsigned.replace(/\r\n/g, '\n')}\n`;
+  inputs.push(
+    { name: 'signed', bytes: Buffer.from(signed) },
+    { name: 'tampered body', bytes: Buffer.from(tampered) },
+    { name: 'unsigned', bytes: Buffer.from(unsigned) },
+    { name: 'mbox', bytes: Buffer.from(mbox) },
+  );
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Reports minus DNS timings, the one field that legitimately differs between two runs. */
+function comparable(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'ms' && typeof v === 'number' ? undefined : v)));
+}
+
+test('pool workers give the same reports as the in-process engine', async () => {
+  const engine = createEngine({ clock: () => NOW });
+  const pool = createEnginePool({ size: 2, clock: () => NOW });
+  try {
+    const viaPool = await Promise.all(inputs.map((i) => pool.evaluate(Buffer.from(i.bytes), { ip: '192.0.2.10' }, dns)));
+    for (const [n, input] of inputs.entries()) {
+      const local = await engine.evaluate(input.bytes, { ip: '192.0.2.10' }, dns);
+      assert.deepEqual(comparable(viaPool[n]), comparable(local), input.name);
+    }
+    // the verdicts themselves, so a pool that returned nothing useful could not pass by agreeing
+    const first = viaPool[0].messages[0];
+    assert.ok(first.ok);
+    assert.equal(first.dkim[0].result, 'pass');
+    assert.equal(first.dmarc.result, 'pass');
+    assert.equal(first.evaluatedAt, NOW.toISOString(), 'the pool clock decides the evaluation time');
+    const tampered = viaPool[1].messages[0];
+    assert.ok(tampered.ok);
+    assert.equal(tampered.dkim[0].result, 'fail');
+    assert.equal(viaPool[3].container, 'mbox');
+    assert.equal(viaPool[3].messages.length, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('bytes are transferred to the worker, or copied when asked to keep them', async () => {
+  const pool = createEnginePool({ size: 1, clock: () => NOW });
+  const keep = createEnginePool({ size: 1, clock: () => NOW, transfer: false });
+  try {
+    const owned = new Uint8Array(inputs[0].bytes); // its own ArrayBuffer: movable
+    const r = await pool.evaluate(owned, {}, dns);
+    assert.equal(owned.byteLength, 0, 'the caller no longer holds the bytes: moved, not copied');
+    assert.ok(r.messages[0].ok);
+
+    const slice = inputs[0].bytes.subarray(0); // a view into a shared buffer: copied, caller keeps it
+    await pool.evaluate(slice, {}, dns);
+    assert.equal(slice.byteLength, inputs[0].bytes.byteLength);
+
+    const mine = new Uint8Array(inputs[0].bytes);
+    const k = await keep.evaluate(mine, {}, dns);
+    assert.equal(mine.byteLength, inputs[0].bytes.byteLength, 'transfer: false leaves the bytes with the caller');
+    assert.ok(k.messages[0].ok && k.messages[0].dkim[0].result === 'pass');
+  } finally {
+    await pool.close();
+    await keep.close();
+  }
+});
+
+test('input errors keep their code across the thread boundary', async () => {
+  const pool = createEnginePool({ size: 1 });
+  try {
+    await assert.rejects(pool.evaluate(new Uint8Array(0), {}, dns), (err: Error & { code?: string }) => err.code === 'empty' && /empty/.test(err.message));
+    const badZone = { offline: true, zones: [{ name: 'bad.zone', text: 'example.com. IN TXT "unterminated' }] };
+    await assert.rejects(pool.evaluate(Buffer.from(inputs[0].bytes), {}, badZone), (err: Error & { code?: string }) => err.code === 'bad-zone');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a crashing worker fails only its own job and is replaced', async () => {
+  // A wrapper around the real worker entry that dies on a marker in the message, the way a
+  // native crash or an out-of-memory would: one by an uncaught exception, one by exit().
+  const entry = path.join(dir, 'crashy-worker.ts');
+  writeFileSync(
+    entry,
+    [
+      "import { parentPort } from 'node:worker_threads';",
+      `import ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'electron/engine/engine-worker.ts')).href)};`,
+      'parentPort!.on("message", (job: { bytes: Uint8Array }) => {',
+      '  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString("latin1");',
+      '  if (text.includes("X-Crash: throw")) throw new Error("simulated engine crash");',
+      '  if (text.includes("X-Crash: exit")) process.exit(7);',
+      '});',
+    ].join('\n'),
+  );
+  const pool = createEnginePool({ size: 2, clock: () => NOW, entry: pathToFileURL(entry) });
+  try {
+    const good = () => pool.evaluate(Buffer.from(inputs[0].bytes), {}, dns);
+    const crash = (how: string) => pool.evaluate(Buffer.from(plainMessage({ extraHeaders: [`X-Crash: ${how}`] })), {}, dns);
+    const settled = await Promise.allSettled([good(), crash('throw'), good(), crash('exit'), good(), good()]);
+    const states = settled.map((s) => s.status);
+    assert.deepEqual(states, ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const thrown = (settled[1] as PromiseRejectedResult).reason as Error & { code?: string };
+    assert.equal(thrown.code, 'worker-crashed');
+    assert.match(thrown.message, /crashed \(Error: simulated engine crash\)/);
+    const exited = (settled[3] as PromiseRejectedResult).reason as Error & { code?: string };
+    assert.equal(exited.code, 'worker-crashed');
+    assert.match(exited.message, /exit code 7/);
+    for (const s of settled) if (s.status === 'fulfilled') assert.equal(s.value.messages[0].ok && s.value.messages[0].dkim[0].result, 'pass');
+    // the replacements work
+    const after = await good();
+    assert.ok(after.messages[0].ok);
+    assert.equal(pool.size, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker that cannot start fails the queued jobs instead of respawning forever', async () => {
+  const entry = path.join(dir, 'broken-worker.ts');
+  writeFileSync(entry, 'throw new Error("cannot load the engine");\n');
+  const pool = createEnginePool({ size: 1, entry: pathToFileURL(entry) });
+  try {
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => pool.evaluate(Buffer.from(inputs[0].bytes), {}, dns)));
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    const last = (results[3] as PromiseRejectedResult).reason as Error & { code?: string };
+    assert.equal(last.code, 'pool-broken');
+    assert.match(last.message, /cannot load the engine/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('close() ends the workers and rejects what was not finished', async () => {
+  // each worker is an OS thread: on Linux /proc/self/task lists them
+  const threads = () => (existsSync('/proc/self/task') ? readdirSync('/proc/self/task').length : undefined);
+  const before = threads();
+  const pool = createEnginePool({ size: 2 });
+  await pool.ready();
+  const running = threads();
+  await Promise.all([0, 1].map(() => pool.evaluate(Buffer.from(inputs[0].bytes), {}, dns)));
+  const pending = Promise.allSettled([0, 1, 2, 3].map(() => pool.evaluate(Buffer.from(inputs[0].bytes), {}, dns)));
+  await pool.close();
+  const settled = await pending;
+  for (const s of settled) {
+    if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'pool-closed');
+  }
+  assert.ok(settled.some((s) => s.status === 'rejected'), 'queued jobs are not silently dropped');
+  await assert.rejects(pool.evaluate(Buffer.from(inputs[0].bytes), {}, dns), (e: { code?: string }) => e.code === 'pool-closed');
+  if (before !== undefined && running !== undefined) {
+    assert.ok(running >= before + 2, `two worker threads started (${before} → ${running})`);
+    assert.ok(threads()! <= running - 2, `the worker threads are gone after close() (${running} → ${threads()})`);
+  }
+});
