@@ -83,6 +83,18 @@ export interface DnsSettings {
   deadlineMs?: number;
 }
 
+/** A copy that shares nothing mutable with `r`: stores and logs hand these out. */
+export function cloneRecord(r: DnsRecord): DnsRecord {
+  switch (r.type) {
+    case 'TXT':
+      return { type: 'TXT', data: r.data.slice() };
+    case 'MX':
+      return { type: 'MX', data: { ...r.data } };
+    default:
+      return { type: r.type, data: r.data };
+  }
+}
+
 export function recordToText(r: DnsRecord): string {
   switch (r.type) {
     case 'TXT':

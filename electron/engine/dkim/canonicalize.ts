@@ -102,8 +102,13 @@ function splitLines(body: Buffer): { lines: Buffer[]; last: Buffer } {
   return { lines, last: body.subarray(pos) };
 }
 
+const DOUBLE_SP = Buffer.from('  ');
+
 /** §3.4.4 a: WSP runs to one SP, no WSP at the end of the line. */
 function relaxLine(line: Buffer): Buffer {
+  // most lines have nothing to relax: no tab, no double space, no trailing space (checked natively)
+  const lastByte = line[line.length - 1];
+  if (line.indexOf(HTAB) < 0 && line.indexOf(DOUBLE_SP) < 0 && lastByte !== SP) return line;
   const out = Buffer.allocUnsafe(line.length);
   let n = 0;
   let pendingSpace = false;
@@ -149,9 +154,17 @@ export function canonicalizeBody(body: Buffer, canon: Canonicalization, partial 
  * enough except for bodies of mostly whitespace, where the preview is simply shorter.
  */
 export function canonicalBodyPreview(body: Buffer, canon: Canonicalization, limit = 2048): { text: string; truncated: boolean } {
-  const window = Math.max(limit * 8, 16 * 1024);
-  const whole = body.length <= window;
-  const canonical = canonicalizeBody(whole ? body : body.subarray(0, window), canon, !whole);
+  // Canonicalization never grows a CRLF body, so start with a window just over the limit and widen
+  // it only for whitespace-heavy bodies: the preview costs the same for 10 KB and 25 MB.
+  let window = limit + 1024;
+  let whole: boolean;
+  let canonical: Buffer;
+  for (;;) {
+    whole = body.length <= window;
+    canonical = canonicalizeBody(whole ? body : body.subarray(0, window), canon, !whole);
+    if (whole || canonical.length > limit || window >= 64 * 1024) break;
+    window *= 4;
+  }
   // do not cut a UTF-8 sequence in half: stop before a continuation byte
   let end = Math.min(limit, canonical.length);
   while (end > 0 && end < canonical.length && (canonical[end] & 0xc0) === 0x80 && end > limit - 4) end--;

@@ -42,6 +42,27 @@ export function keyRecordName(selector: string, domain: string): string {
  * Reads a key record. `strict` applies RFC 6376 exactly (v= first and exactly DKIM1, a record
  * without syntax errors, k= required for ed25519), as mailauth's strict mode does.
  */
+// A batch of messages from one sender carries one key: parse each p= once (KeyObjects are immutable).
+const parsedKeys = new Map<string, KeyObject | null>();
+const PARSED_KEYS_MAX = 256;
+
+function parsePublicKey(p: string, der: Buffer, asEd25519: boolean): KeyObject | null {
+  const cacheKey = `${asEd25519 ? 'ed' : 'der'}:${p}`;
+  const cached = parsedKeys.get(cacheKey);
+  if (cached !== undefined) return cached;
+  let key: KeyObject | null;
+  try {
+    if (asEd25519) key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, der]), format: 'der', type: 'spki' });
+    else if (isBareRsaKey(der)) key = createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+    else key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    key = null;
+  }
+  if (parsedKeys.size >= PARSED_KEYS_MAX) parsedKeys.delete(parsedKeys.keys().next().value!);
+  parsedKeys.set(cacheKey, key);
+  return key;
+}
+
 export function readKeyRecord(name: string, record: string, opts: { strict: boolean; hashAlgo?: string }): KeyLookup {
   const list = parseTagList(record);
   const info: DkimKeyInfo = { name, record, testing: false, tags: list.tags.map((t) => explainKeyTag(t.name, t.value)) };
@@ -84,18 +105,9 @@ export function readKeyRecord(name: string, record: string, opts: { strict: bool
   if (k && k !== 'rsa' && k !== 'ed25519') return fail(`unknown key type k=${k}`);
 
   const der = Buffer.from(p, 'base64');
-  let key: KeyObject;
-  try {
-    if (der.length === 32 && (k === 'ed25519' || (!k && !opts.strict))) {
-      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, der]), format: 'der', type: 'spki' });
-    } else if (isBareRsaKey(der)) {
-      key = createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
-    } else {
-      key = createPublicKey({ key: der, format: 'der', type: 'spki' });
-    }
-  } catch {
-    return fail('the public key cannot be read');
-  }
+  const asEd25519 = der.length === 32 && (k === 'ed25519' || (!k && !opts.strict));
+  const key = parsePublicKey(p, der, asEd25519);
+  if (!key) return fail('the public key cannot be read');
   const type = key.asymmetricKeyType;
   if (type !== 'rsa' && type !== 'ed25519') return fail(`unsupported key type ${type}`);
   if (k && k !== type) return fail(`k=${k} but the key is ${type}`);

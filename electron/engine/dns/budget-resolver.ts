@@ -43,15 +43,29 @@ export class BudgetResolver implements Resolver {
     if (left <= 0) return over(this.deadlineText());
     this.asked++;
     // A slow query must not carry the message past its deadline: race it against the time left.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<DnsAnswer>((resolve) => {
-      timer = setTimeout(() => resolve(over(this.deadlineText())), left);
-    });
-    try {
-      return await Promise.race([this.inner.query(name, type), deadline]);
-    } finally {
-      clearTimeout(timer);
+    // One timer for the whole message, not one per query (a message asks dozens of questions).
+    return Promise.race([this.inner.query(name, type), this.deadline(left)]);
+  }
+
+  /** Ends the message's deadline timer; queries after this are not cut off by it. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.deadlinePromise = undefined;
+  }
+
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private deadlinePromise: Promise<DnsAnswer> | undefined;
+
+  private deadline(left: number): Promise<DnsAnswer> {
+    if (!this.deadlinePromise) {
+      this.deadlinePromise = new Promise<DnsAnswer>((resolve) => {
+        this.timer = setTimeout(() => resolve(over(this.deadlineText())), left);
+        // the timer must not keep a CLI process alive after its last message
+        this.timer.unref?.();
+      });
     }
+    return this.deadlinePromise;
   }
 
   private deadlineText(): string {

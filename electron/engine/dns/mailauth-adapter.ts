@@ -23,7 +23,11 @@ export class DnsLookupError extends Error {
   answer: DnsAnswer;
   constructor(name: string, type: string, answer: DnsAnswer) {
     const code = answer.rcode === 'NOERROR' ? 'ENODATA' : (CODE_BY_RCODE[answer.rcode] ?? 'ESERVFAIL');
+    // NXDOMAIN is the everyday answer (SPF void lookups, DMARC tree walks): skip the stack trace
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${type} ${name}: ${answer.error ?? answer.rcode}`);
+    Error.stackTraceLimit = limit;
     this.code = code;
     this.answer = answer;
   }

@@ -2,7 +2,7 @@
 // Loads the `{ "name": { "TXT": [["str", …]], "MX": […] } }` shape used by mailauth's DNS
 // fixtures and the shared samples, where an absent name is NXDOMAIN.
 
-import type { DnsAnswer, DnsRecord, DnsSource, Rcode, RRType } from '../../../shared/dns.ts';
+import { cloneRecord, type DnsAnswer, type DnsRecord, type DnsSource, type Rcode, type RRType } from '../../../shared/dns.ts';
 import { normalizeName, type Resolver } from './resolver.ts';
 
 /** A name may stand for a DNS failure instead of records. */
@@ -56,7 +56,7 @@ export class MemoryResolver implements Resolver {
       }
       const direct = byType.get(type);
       if (Array.isArray(direct) && direct.length) {
-        return { rcode: 'NOERROR', records: direct.slice(), source: this.source, ...(cnames.length ? { cnames } : {}) };
+        return { rcode: 'NOERROR', records: direct.map(cloneRecord), source: this.source, ...(cnames.length ? { cnames } : {}) };
       }
       const alias = byType.get('CNAME');
       if (type !== 'CNAME' && Array.isArray(alias) && alias[0]?.type === 'CNAME') {

@@ -1,7 +1,7 @@
 // Keeps the query log of one message: what was asked, what came back and from where. The log is
 // shown with the verdict and can be saved to replay the verdict exactly (replay-resolver.ts).
 
-import { recordToText, type DnsAnswer, type DnsLogEntry, type RRType } from '../../../shared/dns.ts';
+import { cloneRecord, recordToText, type DnsAnswer, type DnsLogEntry, type RRType } from '../../../shared/dns.ts';
 import { normalizeName, type Resolver } from './resolver.ts';
 
 export class RecordingResolver implements Resolver {
@@ -23,7 +23,7 @@ export class RecordingResolver implements Resolver {
       name: normalizeName(name),
       type,
       rcode: answer.rcode,
-      records: structuredClone(answer.records), // the log must not change if a consumer edits its answer
+      records: answer.records.map(cloneRecord), // the log must not change if a consumer edits its answer
       answers: answer.records.map(recordToText),
       source: answer.source,
       ms,

@@ -25,6 +25,26 @@ export interface StackDeps {
 export interface DnsStack {
   resolver: Resolver;
   recorder: RecordingResolver;
+  /** Ends the message's timers (call when the message is done). */
+  close?: () => void;
+}
+
+// Every message of a batch brings the same what-if zones: load them into one read-only store.
+// (Lookups hand out copies of the record lists, never the store's own.)
+const ZONE_STORES_MAX = 8;
+const ZONE_STORE_MAX_CHARS = 1 << 20;
+const zoneStores = new Map<string, MemoryResolver>();
+function zoneResolver(zones: { name: string; text: string }[]): MemoryResolver {
+  const size = zones.reduce((n, z) => n + z.name.length + z.text.length, 0);
+  if (size > ZONE_STORE_MAX_CHARS) return loadZones(zones, new MemoryResolver('zone'));
+  const key = zones.map((z) => `${z.name}\0${z.text}`).join('\0\0');
+  let store = zoneStores.get(key);
+  if (!store) {
+    store = loadZones(zones, new MemoryResolver('zone'));
+    if (zoneStores.size >= ZONE_STORES_MAX) zoneStores.delete(zoneStores.keys().next().value!);
+    zoneStores.set(key, store);
+  }
+  return store;
 }
 
 /** Throws ZoneSyntaxError (code bad-zone) for a zone that does not parse, ReplayFileError (bad-replay) for a bad log. */
@@ -41,9 +61,9 @@ export function buildResolver(settings: DnsSettings, deps: StackDeps = {}): DnsS
   }
   const zones = settings.zones ?? [];
   let resolver: Resolver;
-  if (zones.length || !base) resolver = new OverlayResolver(loadZones(zones, new MemoryResolver('zone')), base);
+  if (zones.length || !base) resolver = new OverlayResolver(zoneResolver(zones), base);
   else resolver = base;
-  resolver = new BudgetResolver(resolver, { maxQueries: settings.budget, deadlineMs: settings.deadlineMs });
-  const recorder = new RecordingResolver(resolver);
-  return { resolver: recorder, recorder };
+  const budget = new BudgetResolver(resolver, { maxQueries: settings.budget, deadlineMs: settings.deadlineMs });
+  const recorder = new RecordingResolver(budget);
+  return { resolver: recorder, recorder, close: () => budget.close() };
 }

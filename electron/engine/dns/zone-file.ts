@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import type { DnsRecord, RRType } from '../../../shared/dns.ts';
-import { RR_TYPES } from '../../../shared/dns.ts';
+import { cloneRecord, RR_TYPES } from '../../../shared/dns.ts';
 import { MemoryResolver } from './memory-resolver.ts';
 
 export interface ZoneRecord {
@@ -139,7 +139,7 @@ export function parseZoneLenient(text: string, options: ZoneParseOptions = {}): 
 /** Loads zones into one memory store for the overlay; the first error throws a ZoneSyntaxError naming the zone. */
 export function loadZones(zones: { name: string; text: string }[], into: MemoryResolver = new MemoryResolver('zone')): MemoryResolver {
   for (const zone of zones) {
-    for (const r of parsedZone(zone.name, zone.text)) into.add(r.name, copyRecord(r.record));
+    for (const r of parsedZone(zone.name, zone.text)) into.add(r.name, cloneRecord(r.record));
   }
   return into;
 }
@@ -161,12 +161,6 @@ function parsedZone(name: string, text: string): ZoneRecord[] {
   }
   zoneCache.set(key, records);
   return records;
-}
-/** Each load gets its own record objects, as an uncached parse would give. */
-function copyRecord(r: DnsRecord): DnsRecord {
-  if (r.type === 'TXT') return { type: 'TXT', data: r.data.slice() };
-  if (r.type === 'MX') return { type: 'MX', data: { ...r.data } };
-  return { ...r };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,11 +52,12 @@ export function binaryReason(buf: Buffer): string | undefined {
     if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d && b !== 0x1b) || b === 0x7f) control++;
   }
   const controlShare = control / head.length;
+  if (controlShare <= 0.005) return undefined; // text, whatever its charset: skip decoding
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
   let invalid = 0;
   for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) invalid++;
   const invalidShare = invalid / head.length;
-  if (controlShare > 0.03 || (controlShare > 0.005 && invalidShare > 0.3)) {
+  if (controlShare > 0.03 || invalidShare > 0.3) {
     return `does not look like text: ${pct(controlShare)} of the first ${kb(head.length)} are control bytes and ${pct(invalidShare)} are not valid UTF-8`;
   }
   return undefined;
