@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Launcher: checks the Node version, turns on V8's compile cache (the CLI's cold start is
-// mostly module compilation), then runs the bundled CLI if built, else the TypeScript source.
-import module from 'node:module';
-import { readFileSync, statSync } from 'node:fs';
+// Launcher: checks the Node version, then runs the bundled CLI (dist/cli/authlab.cjs, built by
+// scripts/build-cli.mjs) if it is fresh, else the TypeScript sources.
+// Cold start is mostly compiling code, so the bundle runs through vm.Script with a V8 code cache
+// taken after the run: it holds every function the run compiled (the evaluation's too), where
+// Node's own compile cache (still on, for the sources) keeps only a module's eager top level.
+// Built-ins come from process.getBuiltinModule, not `import`: an ES import of a built-in builds a
+// facade that reads every export, and node:fs's lazy getters then load its streams (~8 ms).
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
@@ -12,22 +15,80 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(2);
 }
+const module = process.getBuiltinModule('node:module');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const path = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
+const vm = process.getBuiltinModule('node:vm');
 module.enableCompileCache?.();
-const bundled = new URL('../dist/cli/authlab.mjs', import.meta.url);
-const { main } = await import(bundleIsFresh() ? bundled.href : new URL('../electron/cli/main.ts', import.meta.url).href);
-const code = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const fresh = freshBundle();
+const cli = fresh ? runBundle(fresh) : await import(new URL('../electron/cli/main.ts', import.meta.url).href);
+const code = await cli.main(argv);
+cli.saveCache?.();
 // Let stdout drain before exiting (large JSON through a pipe).
 process.stdout.write('', () => process.exit(code));
 
-// The bundle (scripts/build-cli.mjs) is used only while it is newer than every repo file it was
-// built from, listed beside it; after an edit (or a checkout) the sources run until the next
-// `npm run build:cli`, so a stale bundle can never answer. About 1 ms of stat calls.
-function bundleIsFresh() {
+// The bundle is used only while it is newer than every repo file it was built from, listed beside
+// it; after an edit (or a checkout) the sources run until the next `npm run build:cli`, so a stale
+// bundle can never answer. About 1 ms of stat calls.
+function freshBundle() {
   try {
-    const built = statSync(bundled).mtimeMs;
-    const { inputs } = JSON.parse(readFileSync(new URL('../dist/cli/authlab.inputs.json', import.meta.url), 'utf8'));
-    return inputs.every((p) => statSync(new URL(`../${p}`, import.meta.url)).mtimeMs <= built);
+    const file = new URL('../dist/cli/authlab.cjs', import.meta.url);
+    const stat = statSync(file);
+    const { inputs, hash, encoding } = JSON.parse(readFileSync(new URL('../dist/cli/authlab.inputs.json', import.meta.url), 'utf8'));
+    if (!inputs.every((p) => statSync(new URL(`../${p}`, import.meta.url)).mtimeMs <= stat.mtimeMs)) return undefined;
+    return { file: fileURLToPath(file), stat, hash: String(hash ?? ''), encoding: encoding === 'latin1' ? 'latin1' : 'utf8' };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+// Runs the CommonJS bundle as Node's loader would (same wrapper arguments), from V8's code cache
+// when there is one for this very bundle, this Node and this subcommand.
+function runBundle({ file, stat, hash, encoding }) {
+  const source = readFileSync(file, encoding); // latin1 when the build found it ASCII: exact, and no UTF-8 decoding
+  // The cache lives in Node's compile-cache directory (so NODE_COMPILE_CACHE and
+  // NODE_DISABLE_COMPILE_CACHE apply). Its name pins the bundle's content and the Node build:
+  // V8 itself only checks the source's length. One per subcommand, since each compiles other code.
+  const dir = module.getCompileCacheDir?.();
+  const cmd = /^[a-z]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
+  const prefix = `authlab-${fnv1a(file)}-`; // this checkout's caches (the directory may be shared)
+  const name = `${prefix}${hash}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}-${cmd}.v8cache`;
+  const cacheFile = dir && path.join(dir, name);
+  let cachedData;
+  try {
+    if (cacheFile) cachedData = readFileSync(cacheFile);
+  } catch {}
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const mod = { exports: {}, filename: file, id: file, loaded: false };
+  script.runInThisContext()(mod.exports, module.createRequire(file), mod, file, path.dirname(file));
+  mod.loaded = true;
+  const stale = cacheFile && (!cachedData || script.cachedDataRejected);
+  return {
+    main: mod.exports.main,
+    // after the run, so the cache holds what it compiled; written once, atomically, and old
+    // bundles' caches go (best effort: a read-only cache directory only costs speed)
+    saveCache() {
+      if (!stale) return;
+      try {
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+        const current = `${prefix}${hash}-${stat.size}-${Math.trunc(stat.mtimeMs)}-`;
+        for (const f of readdirSync(dir)) if (f.startsWith(prefix) && !f.startsWith(current)) rmSync(path.join(dir, f), { force: true });
+      } catch {}
+    },
+  };
+}
+
+function fnv1a(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }

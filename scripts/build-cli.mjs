@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Bundles the `authlab` CLI (electron/cli/main.ts) into dist/cli/authlab.mjs for a fast cold start:
-// one ESM file instead of ~200 TypeScript and CommonJS modules resolved, read and compiled one by
+// Bundles the `authlab` CLI (electron/cli/main.ts) into dist/cli/authlab.cjs for a fast cold start:
+// one script instead of ~200 TypeScript and CommonJS modules resolved, read and compiled one by
 // one. Subcommands stay lazy (a subcommand's modules run only when it is used), and packages the
 // CLI never needs at `check` time (mailauth's BIMI logo/VMC fetch stack, legacy-charset tables,
-// zod) are replaced by stand-ins that require() the real package on first use.
+// zod) are replaced by stand-ins that require() the real package on first use; so are the Node
+// built-ins only the network paths use (https/tls/http, dgram), which cost ~10 ms to load.
+// CommonJS, not ESM: bin/authlab.js compiles it with vm.Script and keeps V8's code cache of the
+// functions a run actually compiled (Node's compile cache only keeps the eagerly compiled top
+// level, so every function the evaluation calls would be parsed and compiled on every run).
 // Staleness: bin/authlab.js runs the bundle only while it is newer than every repo file it was
 // built from (listed beside it in authlab.inputs.json); otherwise it runs the TypeScript sources,
 // so an edit is never hidden behind an old bundle. `npm run build:cli` refreshes it.
-// Usage: node scripts/build-cli.mjs [--out DIR] [--no-lazy] [--no-minify (for profiling)]
+// Usage: node scripts/build-cli.mjs [--out DIR] [--no-lazy (no stand-ins, to compare)] [--no-minify (for profiling)]
 
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -140,25 +146,51 @@ function bundleCreateRequire() {
 }
 
 /**
- * esbuild plugin: Node built-ins imported by ESM code are loaded with require() instead. An ESM
- * `import … from 'node:http'` builds a module facade that reads every export, which runs Node's
- * lazy getters: node:http's pulls in Node's internal undici (~20-40 ms) for nothing.
+ * Node built-ins that only the network paths use (live DNS, BIMI/MTA-STS fetches, `serve`), with
+ * what loading them costs at start-up: https pulls in tls and the whole HTTP client (~8 ms),
+ * dgram and http a few ms more. mailauth requires https at load time, the engine dgram.
  */
-function builtinsByRequire() {
+export const LAZY_BUILTINS = ['http', 'https', 'tls', 'dgram', 'child_process'];
+
+// Stand-in for a lazy built-in: a proxy that requires the real module on first property read.
+// Its export names are listed at build time (by the Node that builds, which is the one that runs
+// it: the bundle is rebuilt with the lockfile that pins Node) so esbuild's ESM interop, which
+// copies them as getters, sees them without loading anything.
+const lazyBuiltinSource = (name, keys) => `let real;
+const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}));
+const keys = ${JSON.stringify(keys)};
+module.exports = new Proxy(Object.create(null), {
+  get: (_, p) => load()[p],
+  set: (_, p, v) => Reflect.set(load(), p, v),
+  has: (_, p) => p in load(),
+  ownKeys: () => keys,
+  getOwnPropertyDescriptor: (_, p) => (keys.includes(p) ? { get: () => load()[p], enumerable: true, configurable: true } : undefined),
+});
+`;
+
+/** esbuild plugin: LAZY_BUILTINS become stand-ins that load the real module on first use; other built-ins stay plain require()s. */
+export function lazyBuiltins(names = LAZY_BUILTINS) {
+  const filter = new RegExp(`^(node:)?(${names.join('|')})$`);
+  const req = createRequire(import.meta.url);
   return {
-    name: 'authlab-builtins-by-require',
+    name: 'authlab-lazy-builtins',
     setup(b) {
-      b.onResolve({ filter: /^node:/ }, (args) =>
-        args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : { path: args.path, external: true },
+      // the stand-in's own require() of the real module stays a plain external require
+      b.onResolve({ filter }, (args) =>
+        args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
       );
-      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        contents: lazyBuiltinSource(args.path, Object.keys(req(`node:${args.path}`))),
+        loader: 'js',
+      }));
     },
   };
 }
 
 /**
- * Builds the CLI into outDir (default dist/cli): authlab.mjs and
- * authlab.inputs.json (the repo files it was built from, for the launcher's freshness check).
+ * Builds the CLI into outDir (default dist/cli): authlab.cjs and authlab.inputs.json (the repo
+ * files it was built from, for the launcher's freshness check, and the bundle's hash, which keys
+ * the launcher's code cache, and the encoding to read it with).
  */
 export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy = true, minify = true, logLevel = 'warning' } = {}) {
   // build beside the target and swap, so a running CLI never sees half a bundle
@@ -168,35 +200,43 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
   const result = await build({
     entryPoints: { authlab: path.join(root, 'electron/cli/main.ts') },
     outdir: tmp,
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    // one file: each extra ES module costs a resolve (realpath) and a facade; the subcommands
-    // stay lazy anyway (esbuild runs a dynamically imported module's body only when imported)
+    // one file: the subcommands stay lazy anyway (esbuild runs a dynamically imported module's
+    // body only when it is imported)
     splitting: false,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node24',
     minify,
+    // ASCII (esbuild escapes the rest), so the launcher can read it as latin1: no UTF-8 decoding
+    charset: 'ascii',
     legalComments: 'none',
-    // mailauth and its dependencies are CommonJS: give the ESM bundle a real require.
-    banner: { js: "import { createRequire as __authlabCreateRequire } from 'node:module'; const require = __authlabCreateRequire(import.meta.url);" },
+    // import.meta.url of the sources, for code that locates files beside itself: the bundle's URL
+    define: { 'import.meta.url': '__authlabImportMetaUrl' },
+    banner: { js: "var __authlabImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     // the desktop shell is never part of the CLI
     external: ['electron'],
-    plugins: [...(lazy ? [lazyStandIns(LAZY)] : []), bundleCreateRequire(), builtinsByRequire()],
+    plugins: [...(lazy ? [lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS)] : []), bundleCreateRequire()],
     metafile: true,
     logLevel,
   });
+  const entry = path.join(tmp, 'authlab.cjs');
+  const code = readFileSync(entry);
+  // minified output is ASCII (esbuild escapes the rest; unminified keeps comments as written)
+  const encoding = code.some((byte) => byte > 0x7f) ? 'utf8' : 'latin1';
   // repo sources only; dependencies change only through the lockfile
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes(':') && !p.includes('node_modules'))
     .map((p) => path.relative(root, path.resolve(root, p)).split(path.sep).join('/'));
   inputs.push('package.json', 'package-lock.json', 'scripts/build-cli.mjs');
-  writeFileSync(path.join(tmp, 'authlab.inputs.json'), JSON.stringify({ inputs: [...new Set(inputs)].sort() }, null, 1) + '\n');
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  writeFileSync(path.join(tmp, 'authlab.inputs.json'), JSON.stringify({ hash, encoding, inputs: [...new Set(inputs)].sort() }, null, 1) + '\n');
   rmSync(outDir, { recursive: true, force: true });
   renameSync(tmp, outDir);
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   const external = [...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))].sort();
-  return { outDir, entry: path.join(outDir, 'authlab.mjs'), bytes, external, metafile: result.metafile };
+  return { outDir, entry: path.join(outDir, 'authlab.cjs'), bytes, external, metafile: result.metafile };
 }
 
 /**
@@ -205,7 +245,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
  */
 export function bundleIsFresh(outDir = path.join(root, 'dist', 'cli')) {
   try {
-    const built = statSync(path.join(outDir, 'authlab.mjs')).mtimeMs;
+    const built = statSync(path.join(outDir, 'authlab.cjs')).mtimeMs;
     const { inputs } = JSON.parse(readFileSync(path.join(outDir, 'authlab.inputs.json'), 'utf8'));
     return inputs.every((p) => statSync(path.join(root, p)).mtimeMs <= built);
   } catch {

@@ -1,15 +1,17 @@
-// The bundled CLI (scripts/build-cli.mjs → dist/cli/authlab.mjs) answers exactly like the
-// TypeScript sources, keeps its lazy stand-ins loadable, and bin/authlab.js never runs a stale bundle.
+// The bundled CLI (scripts/build-cli.mjs → dist/cli/authlab.cjs) answers exactly like the
+// TypeScript sources, keeps its lazy stand-ins loadable, and bin/authlab.js never runs a stale
+// bundle and runs a fresh one from a V8 code cache that is its own.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './helpers/paths.ts';
-import { exampleZone, makeKey, plainMessage, signMessage } from './helpers/signed-message.ts';
+import { exampleZone, makeKey, plainMessage, signMessage, type TestKey } from './helpers/signed-message.ts';
+import { startDnsServer } from './helpers/dns-server.ts';
 
 interface BuildCliModule {
   buildCli(opts?: { outDir?: string; logLevel?: string }): Promise<{ entry: string; external: string[] }>;
@@ -23,12 +25,13 @@ let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
 let bundle: string;
 let external: string[] = [];
+let key: TestKey;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'authlab-cli-bundle-'));
   outDir = path.join(repoRoot, 'dist', `.cli-test-${process.pid}`);
   ({ entry: bundle, external } = await buildCli({ outDir }));
-  const key = makeKey('rsa', 2048);
+  key = makeKey('rsa', 2048);
   const signed = await signMessage(plainMessage(), 'example.com', 'sel1', key);
   writeFileSync(path.join(dir, 'example.zone'), exampleZone('sel1', key));
   writeFileSync(path.join(dir, 'signed.eml'), signed);
@@ -45,6 +48,20 @@ function runMain(moduleFile: string, args: string[], nodeArgs: string[] = []) {
   writeFileSync(runner, 'const { main } = await import(process.argv[2]);\nprocess.exitCode = await main(process.argv.slice(3));\n');
   const r = spawnSync(process.execPath, [...nodeArgs, runner, pathToFileURL(moduleFile).href, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+/** runMain without blocking this process's event loop (for tests that serve something to the child). */
+function runMainAsync(moduleFile: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const runner = path.join(dir, 'run-main.mjs');
+  writeFileSync(runner, 'const { main } = await import(process.argv[2]);\nprocess.exitCode = await main(process.argv.slice(3));\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [runner, pathToFileURL(moduleFile).href, ...args], { cwd: dir, timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 const source = () => path.join(repoRoot, 'electron/cli/main.ts');
 const withoutTimings = (json: string) => JSON.parse(json, (k, v) => (k === 'ms' && typeof v === 'number' ? undefined : v));
@@ -87,12 +104,18 @@ test('the bundled check loads no package from node_modules: all it needs is insi
   writeFileSync(
     probe,
     "import { createRequire } from 'node:module';\nconst cache = createRequire(import.meta.url).cache;\n" +
-      "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(cache)) + '\\n'));\n",
+      "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(cache)) + '\\nBUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n",
   );
   const r = runMain(bundle, ['check', 'signed.eml', '--zone', 'example.zone', '--offline', '--json'], ['--import', pathToFileURL(probe).href]);
   assert.equal(r.code, 0, r.stderr);
   const loaded = JSON.parse(/LOADED (.*)/.exec(r.stderr)![1]) as string[];
   assert.deepEqual(loaded.filter((f) => f.includes('node_modules')), [], 'a package loaded from disk means the bundle missed it (or loads mailauth twice)');
+  const builtins = JSON.parse(/BUILTINS (.*)/.exec(r.stderr)![1]) as string[];
+  assert.deepEqual(
+    builtins.filter((m) => /^NativeModule (https|tls|_http_client|dgram|child_process)$/.test(m)),
+    [],
+    'an offline check loads none of the network built-ins',
+  );
   assert.deepEqual(external.filter((e) => !e.startsWith('node:') && !/^[a-z_]+$/.test(e)), [], 'only Node built-ins stay external');
 });
 
@@ -143,16 +166,16 @@ test('bin/authlab.js runs the bundle only while it is newer than its sources', (
   mkdirSync(path.join(tree, 'electron/cli'), { recursive: true });
   cpSync(path.join(repoRoot, 'bin/authlab.js'), path.join(tree, 'bin/authlab.js'));
   writeFileSync(path.join(tree, 'package.json'), '{"type":"module"}\n');
-  const answer = (who: string) => `export async function main() { process.stdout.write(${JSON.stringify(who)}); return 0; }\n`;
-  writeFileSync(path.join(tree, 'electron/cli/main.ts'), answer('source'));
+  const answer = (who: string) => `async function main() { process.stdout.write(${JSON.stringify(who)}); return 0; }\n`;
+  writeFileSync(path.join(tree, 'electron/cli/main.ts'), 'export ' + answer('source'));
   writeFileSync(path.join(tree, 'electron/cli/check.ts'), 'export {};\n');
-  writeFileSync(path.join(tree, 'dist/cli/authlab.mjs'), answer('bundle'));
+  writeFileSync(path.join(tree, 'dist/cli/authlab.cjs'), answer('bundle') + 'exports.main = main;\n');
   writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify({ inputs: ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json'] }));
   const at = (p: string, seconds: number) => utimesSync(path.join(tree, p), seconds, seconds);
   const who = () => spawnSync(process.execPath, [path.join(tree, 'bin/authlab.js')], { encoding: 'utf8' }).stdout;
 
   for (const p of ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json']) at(p, 1_700_000_000);
-  at('dist/cli/authlab.mjs', 1_700_000_100);
+  at('dist/cli/authlab.cjs', 1_700_000_100);
   assert.equal(who(), 'bundle', 'fresh bundle');
   at('electron/cli/check.ts', 1_700_000_200);
   assert.equal(who(), 'source', 'a source edited after the build');
@@ -164,6 +187,83 @@ test('bin/authlab.js runs the bundle only while it is newer than its sources', (
   at('electron/cli/check.ts', 1_700_000_000);
   rmSync(path.join(tree, 'dist/cli/authlab.inputs.json'));
   assert.equal(who(), 'source', 'no list of inputs: freshness unknown');
+});
+
+test('bin/authlab.js runs a fresh bundle from a V8 code cache of its own: per bundle content and subcommand, rebuilt when rejected', () => {
+  // a checkout holding the real launcher and the real bundle (self-contained: nothing resolved from
+  // node_modules offline); its own compile-cache directory
+  const tree = path.join(dir, 'cached');
+  const cache = path.join(dir, 'compile-cache');
+  mkdirSync(path.join(tree, 'bin'), { recursive: true });
+  mkdirSync(path.join(tree, 'dist/cli'), { recursive: true });
+  cpSync(path.join(repoRoot, 'bin/authlab.js'), path.join(tree, 'bin/authlab.js'));
+  writeFileSync(path.join(tree, 'package.json'), '{"type":"module"}\n');
+  cpSync(bundle, path.join(tree, 'dist/cli/authlab.cjs'));
+  const built = JSON.parse(readFileSync(path.join(outDir, 'authlab.inputs.json'), 'utf8')) as { hash: string; encoding: string };
+  assert.match(built.hash, /^[0-9a-f]{16}$/);
+  assert.equal(built.encoding, 'latin1', 'the minified bundle is ASCII');
+  writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify({ ...built, inputs: [] }));
+  const args = ['check', 'signed.eml', '--zone', 'example.zone', '--offline', '--json', '--at', '2026-11-24T10:05:00Z'];
+  const run = (a = args, env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [path.join(tree, 'bin/authlab.js'), ...a], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: cache, ...env } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const caches = () => readdirSync(cache, { recursive: true }).map(String).filter((f) => f.endsWith('.v8cache'));
+  const expected = withoutTimings(runMain(source(), args).stdout);
+
+  assert.deepEqual(withoutTimings(run()), expected, 'first run: compiles, answers, then saves the cache');
+  assert.equal(caches().length, 1);
+  const file = path.join(cache, caches()[0]);
+  assert.match(path.basename(file), new RegExp(`-${built.hash}-.*-${process.version}-${process.arch}-check\\.v8cache$`));
+  // V8 keeps what the run compiled, not just the top level: far more than the bundle's eager part
+  assert.ok(statSync(file).size > 300_000, `cache of ${statSync(file).size} bytes`);
+  utimesSync(file, 1_700_000_000, 1_700_000_000);
+  assert.deepEqual(withoutTimings(run()), expected, 'second run: from the cache');
+  assert.equal(statSync(file).mtimeMs, 1_700_000_000_000, 'an accepted cache is not rewritten');
+
+  assert.match(run(['--help']), /^AuthLab/);
+  assert.equal(caches().length, 2, 'another subcommand, another cache');
+
+  writeFileSync(file, Buffer.alloc(4096, 7)); // garbage: V8 rejects it, the launcher replaces it
+  assert.deepEqual(withoutTimings(run()), expected);
+  assert.notEqual(statSync(file).size, 4096);
+
+  // a different bundle (another build) never reads this one's cache, and the old caches go
+  // (same length: V8's own check on a cache is only the source's length)
+  const text = readFileSync(bundle, 'latin1');
+  const other = text.replace('test email authentication', 'TEST EMAIL AUTHENTICATION');
+  assert.equal(other.length, text.length);
+  assert.notEqual(other, text);
+  writeFileSync(path.join(tree, 'dist/cli/authlab.cjs'), other, 'latin1');
+  writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify({ ...built, hash: 'f'.repeat(16), inputs: [] }));
+  assert.match(run(['--help']), /^AuthLab — TEST EMAIL AUTHENTICATION/);
+  assert.deepEqual(caches().map((f) => /-(f{16})-/.test(f)), [true], 'one cache left, the new bundle\'s');
+
+  assert.deepEqual(withoutTimings(run(args, { NODE_DISABLE_COMPILE_CACHE: '1' })), expected, 'compile cache disabled: runs all the same');
+});
+
+test('the lazy network built-ins load on use: live DNS (dgram) through the bundle answers like the sources', async () => {
+  const record = `v=DKIM1; k=rsa; p=${key.publicKeyB64}`;
+  const server = await startDnsServer({
+    zone: {
+      'example.com': { TXT: [['v=spf1 ip4:192.0.2.0/24 -all']] },
+      '_dmarc.example.com': { TXT: [['v=DMARC1; p=reject; rua=mailto:dmarc@example.com']] },
+      'sel1._domainkey.example.com': { TXT: [record.match(/.{1,255}/g)!] },
+    },
+  });
+  try {
+    const args = ['check', 'signed.eml', '--dns', server.server, '--json', '--at', '2026-11-24T10:05:00Z'];
+    const fromBundle = await runMainAsync(bundle, args);
+    assert.equal(fromBundle.code, 0, fromBundle.stderr);
+    const b = withoutTimings(fromBundle.stdout);
+    assert.deepEqual([b.spf.result, b.dkim[0].result, b.dmarc.result], ['pass', 'pass', 'pass']);
+    assert.ok(server.count('udp') > 0, 'answered over UDP');
+    const fromSource = await runMainAsync(source(), args);
+    assert.deepEqual(b, withoutTimings(fromSource.stdout));
+  } finally {
+    await server.close();
+  }
 });
 
 test('bundleIsFresh() agrees with a build it just made', () => {
