@@ -139,9 +139,23 @@ export async function lookupKey(resolver: Resolver, selector: string, domain: st
   // RFC 6376 §3.6.2.2: the strings of one record are concatenated; mailauth uses the first record
   const record = texts[0].replace(/\s+/g, ' ').trim();
   if (!record || record === '""') return { info: { ...info, record, problem: 'the key record is empty' }, failure: { kind: 'invalid', message: 'empty key record' } };
-  const lookup = readKeyRecord(name, record, opts);
+  const lookup = readKeyRecordCached(name, record, opts);
   if (texts.length > 1) lookup.info.problem = [lookup.info.problem, `${texts.length} TXT records at this name; the first is used`].filter(Boolean).join('; ');
   return lookup;
+}
+
+// One sender, one key record: read and explain it once per process. Each caller gets its own
+// info object (it is amended per message); the explained tags and the KeyObject are immutable.
+const readRecords = new Map<string, KeyLookup>();
+function readKeyRecordCached(name: string, record: string, opts: { strict: boolean; hashAlgo?: string }): KeyLookup {
+  const cacheKey = `${opts.strict}\0${opts.hashAlgo ?? ''}\0${name}\0${record}`;
+  let read = readRecords.get(cacheKey);
+  if (!read) {
+    read = readKeyRecord(name, record, opts);
+    if (readRecords.size >= PARSED_KEYS_MAX) readRecords.delete(readRecords.keys().next().value!);
+    readRecords.set(cacheKey, read);
+  }
+  return { ...read, info: { ...read.info } };
 }
 
 /**
