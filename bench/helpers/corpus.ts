@@ -3,6 +3,7 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
+import { seededRandom } from '../../test/helpers/seeded-random.ts';
 
 export const DOMAIN = 'example.com';
 export const SELECTOR = 'bench';
@@ -38,17 +39,7 @@ export function zoneText(key: BenchKey): string {
   ].join('\n');
 }
 
-// mulberry32: a small seeded PRNG, so every message is distinct yet the run is reproducible
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 const WORDS = (
   'the quarterly figures show revenue growth across all regions while operating costs stayed flat ' +
@@ -62,7 +53,7 @@ const WORDS = (
 
 /** A plain-text body of about `bytes` bytes: wrapped lines, paragraphs, CRLF line ends. */
 export function textBody(bytes: number, seed: number): string {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const lines: string[] = [];
   let size = 0;
   let line = '';

@@ -127,29 +127,8 @@ export interface UnlockRequest {
   passphrase: string;
 }
 
-export const KEY_TYPES = ['rsa', 'ed25519'] as const;
-export type KeyKind = (typeof KEY_TYPES)[number];
-export const RSA_KEY_BITS = [1024, 2048, 4096] as const;
-
-/** A key as the page sees it (electron/engine/keys/dkim-key.ts KeyInfo). */
-export interface PublicKeyInfo {
-  id: string;
-  domain: string;
-  selector: string;
-  type: KeyKind;
-  algorithm: 'rsa-sha256' | 'ed25519-sha256';
-  bits: number;
-  /** ISO 8601. */
-  created: string;
-  origin: 'generated' | 'imported';
-  /** The p= value. */
-  publicKey: string;
-  /** selector._domainkey.domain */
-  dnsName: string;
-  dnsValue: string;
-  /** The zone-file line to publish, split into ≤255-byte strings. */
-  dnsRecord: string;
-}
+export { KEY_TYPES, RSA_KEY_BITS, type KeyKind, type PublicKeyInfo } from '../keys.ts';
+import type { KeyKind, PublicKeyInfo } from '../keys.ts';
 
 export interface GenerateKeyRequest {
   domain: string;

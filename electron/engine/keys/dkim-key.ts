@@ -8,31 +8,15 @@ import { dnsRecordLine, keyRecordName, keyRecordValue } from './key-record.ts';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-export type KeyType = 'rsa' | 'ed25519';
-export type SigningAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
-export const RSA_SIZES = [1024, 2048, 4096] as const;
+import type { KeyKind, PublicKeyInfo } from '../../../shared/keys.ts';
+import { RSA_KEY_BITS } from '../../../shared/keys.ts';
 
-/** Everything about a key except its private half: safe to show, list and send to the renderer. */
-export interface KeyInfo {
-  id: string;
-  domain: string;
-  selector: string;
-  type: KeyType;
-  algorithm: SigningAlgorithm;
-  /** RSA modulus length; 256 for Ed25519. */
-  bits: number;
-  /** ISO 8601. */
-  created: string;
-  origin: 'generated' | 'imported';
-  /** The p= value: base64 SPKI for RSA, the raw 32-byte key for Ed25519 (RFC 8463 §4.2). */
-  publicKey: string;
-  /** selector._domainkey.domain (no trailing dot). */
-  dnsName: string;
-  /** The TXT value, unsplit: "v=DKIM1; k=rsa; p=…". */
-  dnsValue: string;
-  /** The zone-file line to publish, the value split into ≤255-byte strings. */
-  dnsRecord: string;
-}
+export type KeyType = KeyKind;
+export type SigningAlgorithm = PublicKeyInfo['algorithm'];
+export const RSA_SIZES = RSA_KEY_BITS;
+
+/** Everything about a key except its private half (shared/keys.ts). */
+export type KeyInfo = PublicKeyInfo;
 
 export interface SigningKey {
   info: KeyInfo;

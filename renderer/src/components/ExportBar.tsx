@@ -4,17 +4,10 @@ import { useState } from 'react';
 import type { ExportFormat } from '../../../shared/ipc/contract.ts';
 import type { MessageReport } from '../../../shared/report.ts';
 import { bridge } from '../bridge.ts';
+import { downloadBlob } from '../lib/download.ts';
 
 export function download(fileName: string, mime: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(fileName, new Blob([content], { type: mime }));
 }
 
 export async function copyText(text: string): Promise<void> {

@@ -10,6 +10,7 @@ import type { SignedOutput } from '../state.ts';
 import { base64ToBytes } from '../lib/bytes.ts';
 import { copyText } from './ExportBar.tsx';
 import { StatusBadge } from './Status.tsx';
+import { downloadBlob } from '../lib/download.ts';
 
 const box: CSSProperties = { padding: '8px 12px', borderBottom: '1px solid var(--border)', display: 'flex', flexDirection: 'column', gap: 4, maxHeight: '45%', overflow: 'auto', flexShrink: 0 };
 const list: CSSProperties = { margin: 0, paddingLeft: 18, fontSize: 12 };
@@ -18,15 +19,7 @@ const bar: CSSProperties = { display: 'flex', gap: 6, alignItems: 'center', flex
 const decoder = new TextDecoder('utf-8');
 
 function saveBytes(fileName: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'message/rfc822' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(fileName, new Blob([bytes as BlobPart], { type: 'message/rfc822' }));
 }
 
 export function signedFileName(fileName: string): string {
