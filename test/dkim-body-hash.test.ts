@@ -10,7 +10,8 @@ import path from 'node:path';
 import mailauth from 'mailauth';
 import { sharedData } from './helpers/paths.ts';
 import { loadZone, type ZoneSpec } from './helpers/dkim-zones.ts';
-import { FastRelaxedHash, FastSimpleHash, fastDkimBody, type BodyHasher, type ContentTypeValue } from '../electron/engine/dkim/body-hash.ts';
+import { FastRelaxedHash, FastSimpleHash, fastDkimBody, PREVIEW_CAPTURE, type BodyHasher, type ContentTypeValue } from '../electron/engine/dkim/body-hash.ts';
+import { canonicalizeBody } from '../electron/engine/dkim/canonicalize.ts';
 import { fastDkimVerify } from '../electron/engine/dkim/fast-verifier.ts';
 import { MemoryResolver } from '../electron/engine/dns/memory-resolver.ts';
 import { toMailauthResolver } from '../electron/engine/dns/mailauth-adapter.ts';
@@ -109,6 +110,23 @@ test('fast hashers match mailauth on a seeded fuzz of hostile bodies, chunk spli
     }
   }
   assert.equal(cases, 5000);
+});
+
+test('the preview a hasher keeps is the start of the canonical body, whatever the chunks and l=', () => {
+  const rand = seededRandom(0x9e7);
+  for (let i = 0; i < 600; i++) {
+    // line ends as the engine feeds them (CRLF): lone CR and LF are the hashers' business, tested above
+    const hostile = hostileBody(rand).toString('latin1').replace(/\r\n|\r|\n/g, '\r\n');
+    const body = Buffer.concat([Buffer.from(hostile, 'latin1'), Buffer.from('word '.repeat(Math.floor(rand() * 1500)))]);
+    for (const canon of ['relaxed', 'simple'] as const) {
+      const hasher = fastDkimBody(canon, 'sha256', rand() < 0.5 ? '' : Math.floor(rand() * 50));
+      for (const chunk of split(body, rand)) hasher.update(chunk);
+      hasher.digest('base64');
+      const kept = Buffer.concat((hasher as unknown as { previewParts: Buffer[] }).previewParts);
+      const whole = canonicalizeBody(body, canon);
+      assert.deepEqual(kept, whole.subarray(0, Math.min(whole.length, PREVIEW_CAPTURE)), `case ${i} ${canon}`);
+    }
+  }
 });
 
 test('edge bodies: empty, only blank lines, no final break, l= at every boundary', () => {

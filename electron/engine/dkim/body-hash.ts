@@ -52,7 +52,10 @@ export interface BodyHasher {
  * What both canonicalizations share with mailauth: the l= limit on canonical bytes, the counters,
  * the trailing empty lines held back until content follows them, and the MIME structure start.
  */
-abstract class CanonicalBodyHash implements BodyHasher {
+/** How much of the canonical body a hasher keeps for the report's preview (dkim-verify.ts shows 2 KB). */
+export const PREVIEW_CAPTURE = 2048 + 8; // + a few bytes so a UTF-8 sequence at the edge is seen whole
+
+export abstract class CanonicalBodyHash implements BodyHasher {
   byteLength = 0;
   /** Canonical body bytes, all of them (also past l=). */
   canonicalizedLength = 0;
@@ -86,9 +89,18 @@ abstract class CanonicalBodyHash implements BodyHasher {
   abstract update(chunk: Buffer | null | undefined): void;
   abstract digest(encoding: 'base64' | 'hex'): string;
 
+  /** The first canonical body bytes, kept while hashing so the report's preview costs nothing more. */
+  readonly previewParts: Buffer[] = [];
+  private previewLength = 0;
+
   /** mailauth's _updateBodyHash: every canonical byte is counted, only those up to l= are hashed. */
   protected hashCanonical(chunk: Buffer): void {
     this.mimeStructureStartFinder.update(chunk);
+    if (this.previewLength < PREVIEW_CAPTURE) {
+      const part = Buffer.from(chunk.subarray(0, PREVIEW_CAPTURE - this.previewLength)); // a copy: staging buffers are reused
+      this.previewParts.push(part);
+      this.previewLength += part.length;
+    }
     this.canonicalizedLength += chunk.length;
     if (this.maxSizeReached) return;
     const max = this.maxBodyLength;

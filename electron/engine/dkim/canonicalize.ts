@@ -165,9 +165,14 @@ export function canonicalBodyPreview(body: Buffer, canon: Canonicalization, limi
     if (whole || canonical.length > limit || window >= 64 * 1024) break;
     window *= 4;
   }
+  const p = previewText(canonical, canonical.length, limit);
+  return { text: p.text, truncated: !whole || p.truncated };
+}
+
+/** The first `limit` bytes of a canonical body whose start is `head` and length `total`, as text. */
+export function previewText(head: Buffer, total: number, limit = 2048): { text: string; truncated: boolean } {
   // do not cut a UTF-8 sequence in half: stop before a continuation byte
-  let end = Math.min(limit, canonical.length);
-  while (end > 0 && end < canonical.length && (canonical[end] & 0xc0) === 0x80 && end > limit - 4) end--;
-  const slice = canonical.subarray(0, end);
-  return { text: slice.toString('utf8'), truncated: !whole || canonical.length > limit };
+  let end = Math.min(limit, head.length);
+  while (end > 0 && end < head.length && (head[end] & 0xc0) === 0x80 && end > limit - 4) end--;
+  return { text: head.subarray(0, end).toString('utf8'), truncated: total > limit };
 }

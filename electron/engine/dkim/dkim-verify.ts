@@ -10,7 +10,7 @@ import type { HeaderBlock, HeaderField } from '../input/headers.ts';
 import { normalizeName, type Resolver } from '../dns/resolver.ts';
 import { toMailauthResolver } from '../dns/mailauth-adapter.ts';
 import { fastDkimVerify } from './fast-verifier.ts';
-import { canonicalBodyPreview, canonicalizeSignedHeaders, isCanonicalization, splitCanonicalization, type Canonicalization } from './canonicalize.ts';
+import { canonicalBodyPreview, canonicalizeSignedHeaders, isCanonicalization, splitCanonicalization, type Canonicalization, previewText } from './canonicalize.ts';
 import { explainDkimTag, isDomainName, parseTagList, tagValue } from './tags.ts';
 import { memoize } from '../dns/memo-resolver.ts';
 import { lookupKey, MIN_RSA_BITS, RECOMMENDED_RSA_BITS, verifyHeaderSignature, type KeyLookup } from './key.ts';
@@ -122,7 +122,12 @@ export async function verifyDkim(opts: VerifyDkimOptions): Promise<VerifyDkimRes
   const previews = new Map<Canonicalization, { text: string; truncated: boolean }>();
   const preview = (c: Canonicalization) => {
     let p = previews.get(c);
-    if (!p) previews.set(c, (p = canonicalBodyPreview(body, c, PREVIEW_BYTES)));
+    if (!p) {
+      // the hashers kept the canonical body's start while hashing; canonicalize a window only if not
+      const kept = (raw as { bodyPreviews?: Map<string, { head: Buffer; total: number }> }).bodyPreviews?.get(c);
+      p = kept && kept.total > 0 ? previewText(kept.head, kept.total, PREVIEW_BYTES) : canonicalBodyPreview(body, c, PREVIEW_BYTES);
+      previews.set(c, p);
+    }
     return p;
   };
 

@@ -4,7 +4,7 @@
 
 import { createRequire } from 'node:module';
 import type { DKIMVerifyOptions, DKIMVerifyResult } from 'mailauth';
-import { fastDkimBody, FastRelaxedHash, type BodyHasher } from './body-hash.ts';
+import { CanonicalBodyHash, fastDkimBody, FastRelaxedHash, type BodyHasher } from './body-hash.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -88,5 +88,15 @@ export async function fastDkimVerify(input: Buffer | string, options: DKIMVerify
   if (verifier.headers) hidden('headers', verifier.headers);
   if (verifier.arc) hidden('arc', verifier.arc);
   if (verifier.seal) hidden('seal', verifier.seal);
+  // the start of each canonical body, as the hashers saw it: keyed by body canonicalization
+  const previews = new Map<string, { head: Buffer; total: number }>();
+  for (const [key, hasher] of verifier.bodyHashes as Map<string, unknown>) {
+    const canon = key.split(':')[0];
+    // every hasher keeps the canonical body's start whatever its l= (it counts past l= too)
+    if (hasher instanceof CanonicalBodyHash && !previews.has(canon)) {
+      previews.set(canon, { head: Buffer.concat(hasher.previewParts), total: hasher.canonicalizedLength });
+    }
+  }
+  hidden('bodyPreviews', previews);
   return result as unknown as DKIMVerifyResult;
 }

@@ -95,7 +95,24 @@ const fmtTime = (v: string) => {
  * one. Problems that need context (i= against d=, x= against t= and the clock) are added by the
  * verifier.
  */
+// A sender's signatures repeat most tags (v a c d s q h i): explain each value once. The values
+// that change per message (b, bh, t, x, l, z) are explained fresh. Bounded.
+const explained = new Map<string, TagExplained>();
+const PER_MESSAGE_TAGS = new Set(['b', 'bh', 't', 'x', 'l', 'z']);
+
 export function explainDkimTag(name: string, value: string): TagExplained {
+  if (PER_MESSAGE_TAGS.has(name) || value.length > 1024) return explainTag(name, value);
+  const key = `${name}\0${value}`;
+  let e = explained.get(key);
+  if (!e) {
+    e = explainTag(name, value);
+    if (explained.size >= 1024) explained.delete(explained.keys().next().value!);
+    explained.set(key, e);
+  }
+  return { ...e };
+}
+
+function explainTag(name: string, value: string): TagExplained {
   const v = value;
   const lower = v.toLowerCase();
   let meaning: string;
