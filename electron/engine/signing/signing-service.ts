@@ -11,7 +11,7 @@ import type { KeyStore } from '../keys/key-store.ts';
 import { arcSeal } from './arc-seal.ts';
 import { headerEnd, type SignWarning } from './header-policy.ts';
 import { roundTrip, type RoundTrip } from './round-trip.ts';
-import { signMessage, SigningError, type Canonicalization, type SignatureMade } from './sign-message.ts';
+import { signMessage, SigningError, type SignatureMade, type SignOptions } from './sign-message.ts';
 import { alignment, decide, type RuleDecision, type SigningContext, type SigningRule } from './signing-rules.ts';
 
 export interface SigningServiceDeps {
@@ -22,7 +22,8 @@ export interface SigningServiceDeps {
   live?: { resolver: Resolver; dns: DnsSettings };
 }
 
-export interface SignRequest {
+/** The signer's options (canonicalization, headers, over-signing, l=, i=, t=, x=), keys chosen by id or rules. */
+export interface SignRequest extends Omit<SignOptions, 'keys'> {
   message: Uint8Array | string;
   /** Keys to sign with; or `rules` choose them. */
   keyIds?: string[];
@@ -30,13 +31,6 @@ export interface SignRequest {
   /** Envelope sender ('' for a bounce) and authenticated user, for the rules. The From domain is read from the message. */
   envelopeSender?: string;
   authUser?: string;
-  canonicalization?: Canonicalization;
-  headers?: string[];
-  overSign?: string[];
-  bodyLength?: boolean;
-  identity?: string;
-  signTime?: Date;
-  expires?: Date;
   arc?: { keyId: string; authResults: string; cv?: 'none' | 'pass' | 'fail' };
   /** Also verify against live DNS. */
   live?: boolean;
@@ -111,16 +105,8 @@ export class SigningService {
     const keys: SigningKey[] = [];
     for (const info of infos) keys.push(await this.#store.signingKey(info.id));
     const signTime = req.signTime ?? this.#clock();
-    const res = await signMessage(message, {
-      keys: keys.map((key) => ({ key })),
-      canonicalization: req.canonicalization,
-      headers: req.headers,
-      overSign: req.overSign,
-      bodyLength: req.bodyLength,
-      identity: req.identity,
-      signTime,
-      expires: req.expires,
-    });
+    const { canonicalization, headers, overSign, bodyLength, identity, expires } = req;
+    const res = await signMessage(message, { keys: keys.map((key) => ({ key })), canonicalization, headers, overSign, bodyLength, identity, signTime, expires });
     const warnings = [...res.warnings];
     if (rule) for (const p of rule.problems) warnings.push({ code: 'rule-problem', severity: 'error', message: p });
     const fromDomain = fromDomainOf(message);

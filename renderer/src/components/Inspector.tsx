@@ -6,6 +6,7 @@ import type * as Monaco from 'monaco-editor/editor/editor.api';
 import type { ByteRange, DkimSignatureReport, MessageReport } from '../../../shared/report.ts';
 import { useMonaco } from '../monaco/use-monaco.ts';
 import { MESSAGE_LANGUAGE } from '../monaco/languages.ts';
+import { READ_ONLY_VIEWER } from '../monaco/viewer-options.ts';
 import { buildSourceText, rangeOf, type SourceText } from '../lib/source-text.ts';
 import { locateFields, signedInstances, tagAt, type FieldLocation } from '../lib/header-fields.ts';
 import { Tabs } from './Tabs.tsx';
@@ -114,13 +115,8 @@ function RawView({ report, bytes, reveal }: { report: MessageReport; bytes: Uint
     const model = monaco.editor.createModel(source.text, MESSAGE_LANGUAGE);
     const ed = monaco.editor.create(host.current, {
       model,
-      readOnly: true,
-      domReadOnly: true,
-      minimap: { enabled: false },
-      automaticLayout: true,
-      scrollBeyondLastLine: false,
+      ...READ_ONLY_VIEWER,
       wordWrap: 'off',
-      fontSize: 12,
       renderWhitespace: 'none',
       ariaLabel: 'Raw message (read-only)',
     });
@@ -229,13 +225,8 @@ function TextEditor({ text, label, testId }: { text: string; label: string; test
     const ed = m.monaco.editor.create(host.current, {
       value: text,
       language: 'plaintext',
-      readOnly: true,
-      domReadOnly: true,
-      minimap: { enabled: false },
-      automaticLayout: true,
-      scrollBeyondLastLine: false,
+      ...READ_ONLY_VIEWER,
       renderControlCharacters: true,
-      fontSize: 12,
       ariaLabel: label,
     });
     return () => ed.dispose();

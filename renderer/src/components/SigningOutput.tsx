@@ -6,6 +6,7 @@ import type { RoundTripVerdict } from '../../../shared/ipc/contract.ts';
 import { bridge, isElectron } from '../bridge.ts';
 import { useMonaco } from '../monaco/use-monaco.ts';
 import { MESSAGE_LANGUAGE } from '../monaco/languages.ts';
+import { READ_ONLY_VIEWER } from '../monaco/viewer-options.ts';
 import type { SignedOutput } from '../state.ts';
 import { base64ToBytes } from '../lib/bytes.ts';
 import { copyText } from './ExportBar.tsx';
@@ -160,12 +161,7 @@ function SignedEditor({ text }: { text: string }) {
     const model = m.monaco.editor.createModel(text, MESSAGE_LANGUAGE);
     const ed = m.monaco.editor.create(host.current, {
       model,
-      readOnly: true,
-      domReadOnly: true,
-      minimap: { enabled: false },
-      automaticLayout: true,
-      scrollBeyondLastLine: false,
-      fontSize: 12,
+      ...READ_ONLY_VIEWER,
       ariaLabel: 'Signed message (read-only)',
     });
     return () => {
