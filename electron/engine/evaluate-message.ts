@@ -22,6 +22,7 @@ import { parseStoredResults } from './auth-results/parse.ts';
 import { compareStoredResults } from './auth-results/compare.ts';
 import { formatAuthenticationResults } from './report/auth-results-header.ts';
 import { summarize } from './report/summary.ts';
+import { linkDnsToSteps } from './report/link-dns.ts';
 import { compareModes } from './report/mode-compare.ts';
 
 export interface MessageItem {
@@ -111,6 +112,7 @@ async function evaluateWith(item: MessageItem, ctx: MessageContext, recorder: Re
     modeDifferences,
     dns: recorder.log,
   };
+  linkDnsToSteps(report);
   report.summary = summarize(report);
   return report;
 }
