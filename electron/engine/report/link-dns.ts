@@ -15,7 +15,7 @@ export function linkDnsToSteps(report: MessageReport): void {
   for (const d of report.dkim) {
     if (!d.key?.name) continue;
     const key = seqs(d.key.name, 'TXT');
-    for (const st of d.steps) if (st.title === 'Key lookup' || st.title === 'Key checks') attach(st, key);
+    for (const st of d.steps) if (st.title === 'Key lookup') attach(st, key);
   }
 
   for (const check of [report.spf.mailfrom, report.spf.helo]) if (check?.tree) linkSpf(check, seqs);
