@@ -25,36 +25,25 @@ self.MonacoEnvironment = {
 
 registerLanguages(monaco);
 
-monaco.editor.defineTheme('authlab-light', {
-  base: 'vs',
-  inherit: true,
-  rules: [
-    { token: 'header.name', foreground: '0550ae', fontStyle: 'bold' },
-    { token: 'header.name.auth', foreground: '8250df', fontStyle: 'bold' },
-    { token: 'tag.name', foreground: '953800' },
-    { token: 'tag.value', foreground: '116329' },
-    { token: 'body', foreground: '57606a' },
-    { token: 'zone.owner', foreground: '0550ae', fontStyle: 'bold' },
-    { token: 'zone.type', foreground: '8250df', fontStyle: 'bold' },
-    { token: 'zone.directive', foreground: 'cf222e' },
-  ],
-  colors: {},
-});
-monaco.editor.defineTheme('authlab-dark', {
-  base: 'vs-dark',
-  inherit: true,
-  rules: [
-    { token: 'header.name', foreground: '79c0ff', fontStyle: 'bold' },
-    { token: 'header.name.auth', foreground: 'd2a8ff', fontStyle: 'bold' },
-    { token: 'tag.name', foreground: 'ffa657' },
-    { token: 'tag.value', foreground: '7ee787' },
-    { token: 'body', foreground: '8b949e' },
-    { token: 'zone.owner', foreground: '79c0ff', fontStyle: 'bold' },
-    { token: 'zone.type', foreground: 'd2a8ff', fontStyle: 'bold' },
-    { token: 'zone.directive', foreground: 'ff7b72' },
-  ],
-  colors: {},
-});
+// One token list, two palettes: each token's [light, dark] colour and whether it is bold.
+const TOKEN_COLOURS: [token: string, light: string, dark: string, bold?: true][] = [
+  ['header.name', '0550ae', '79c0ff', true],
+  ['header.name.auth', '8250df', 'd2a8ff', true],
+  ['tag.name', '953800', 'ffa657'],
+  ['tag.value', '116329', '7ee787'],
+  ['body', '57606a', '8b949e'],
+  ['zone.owner', '0550ae', '79c0ff', true],
+  ['zone.type', '8250df', 'd2a8ff', true],
+  ['zone.directive', 'cf222e', 'ff7b72'],
+];
+for (const [name, base, column] of [['authlab-light', 'vs', 1], ['authlab-dark', 'vs-dark', 2]] as const) {
+  monaco.editor.defineTheme(name, {
+    base,
+    inherit: true,
+    rules: TOKEN_COLOURS.map((t) => ({ token: t[0], foreground: t[column], ...(t[3] ? { fontStyle: 'bold' } : {}) })),
+    colors: {},
+  });
+}
 
 export function setMonacoTheme(theme: 'light' | 'dark'): void {
   monaco.editor.setTheme(theme === 'dark' ? 'authlab-dark' : 'authlab-light');
