@@ -9,7 +9,8 @@ import type { HeaderBlock, HeaderField } from '../input/headers.ts';
 import { toMailauthResolver } from '../dns/mailauth-adapter.ts';
 import { logSeqFinder } from '../dmarc/dns-watch.ts';
 import type { Resolver } from '../dns/resolver.ts';
-import { arc, createKeyCache, getARChain, parseDkimHeaders, verifyASChain, type MailauthHeaderRow } from './mailauth-arc.ts';
+import { createSharedKeyCache } from '../dkim/shared-key-cache.ts';
+import { arc, getARChain, parseDkimHeaders, verifyASChain, type MailauthHeaderRow } from './mailauth-arc.ts';
 
 export interface ArcEvaluateOptions {
   /** mailauth's dkimVerify result; its ARC data (`.arc`, non-enumerable) is what arc() validates. */
@@ -199,7 +200,7 @@ export async function evaluateArcReport(opts: ArcEvaluateOptions): Promise<{ rep
   } else {
     // find the first set at which the chain breaks, validating sets 1..k for k = 1..n
     const rows = ((opts.dkimRaw.headers?.parsed ?? []) as MailauthHeaderRow[]).filter((r) => (ARC_KEYS as readonly string[]).includes(r.key));
-    const keyCache = createKeyCache(mresolver);
+    const keyCache = createSharedKeyCache(mresolver);
     let why = '';
     for (const k of numbers) {
       const prefix = rows.filter((r) => {

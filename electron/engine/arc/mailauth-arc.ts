@@ -27,12 +27,10 @@ const arcLib = require('mailauth/lib/arc/index.js') as {
   verifyASChain(data: { chain: ARCChainEntry[] }, opts: { resolver: MailauthResolver; strict: boolean; keyCache?: KeyCache; warnings?: string[] }): Promise<boolean>;
 };
 const tools = require('mailauth/lib/tools.js') as {
-  createKeyCache(resolver: MailauthResolver): KeyCache;
   parseDkimHeaders(line: Buffer | string, opts?: { strict?: boolean }): ParsedTags;
 };
 
 export const arc = arcLib.arc;
 export const getARChain = arcLib.getARChain;
 export const verifyASChain = arcLib.verifyASChain;
-export const createKeyCache = tools.createKeyCache;
 export const parseDkimHeaders = tools.parseDkimHeaders;

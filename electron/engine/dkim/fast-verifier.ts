@@ -4,7 +4,9 @@
 
 import { createRequire } from 'node:module';
 import type { DKIMVerifyOptions, DKIMVerifyResult } from 'mailauth';
+import type { MailauthResolver } from '../dns/mailauth-adapter.ts';
 import { CanonicalBodyHash, fastDkimBody, FastRelaxedHash, type BodyHasher } from './body-hash.ts';
+import { createSharedKeyCache, type MailauthKeyCache } from './shared-key-cache.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -14,11 +16,13 @@ interface DkimVerifierInstance {
   fromFields: number;
   envelopeFrom: string | false;
   results: unknown[];
-  arc: unknown;
+  arc: object;
   seal: unknown;
   sealBodyHashKey?: string;
   bodyHashes: Map<string, BodyHasher>;
   lastByte?: number;
+  resolver: MailauthResolver;
+  keyCache: MailauthKeyCache;
 }
 type DkimVerifierClass = new (options: unknown) => DkimVerifierInstance & NodeJS.WritableStream;
 
@@ -37,6 +41,10 @@ const CHUNK_SIZE = 1024 * 1024;
 class FastDkimVerifier extends DkimVerifier {
   constructor(options: unknown) {
     super(options);
+    // key records read once per process, not once per message (./shared-key-cache.ts); the ARC
+    // validation reuses the cache through the hidden property mailauth gives it
+    this.keyCache = createSharedKeyCache(this.resolver);
+    Object.defineProperty(this.arc, 'keyCache', { value: this.keyCache, enumerable: false, configurable: true, writable: true });
     // the ARC seal's body hash is created in the constructor, before anything is written
     if (this.sealBodyHashKey && this.bodyHashes.has(this.sealBodyHashKey)) {
       this.bodyHashes.set(this.sealBodyHashKey, new FastRelaxedHash('sha256', false));
