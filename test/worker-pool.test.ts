@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createEngine } from '../electron/engine/engine.ts';
-import { createEnginePool } from '../electron/engine/worker-pool.ts';
+import { createEnginePool, PIPELINE_MAX_BYTES } from '../electron/engine/worker-pool.ts';
 import type { DnsSettings } from '../shared/dns.ts';
 import { repoRoot } from './helpers/paths.ts';
 import { exampleZone, makeKey, plainMessage, signMessage } from './helpers/signed-message.ts';
@@ -65,23 +65,31 @@ test('pool workers give the same reports as the in-process engine', async () => 
   }
 });
 
-test('bytes are transferred to the worker, or copied when asked to keep them', async () => {
+test('large inputs are transferred to the worker, small ones and those asked to be kept are copied', async () => {
   const pool = createEnginePool({ size: 1, clock: () => NOW });
   const keep = createEnginePool({ size: 1, clock: () => NOW, transfer: false });
   try {
-    const owned = new Uint8Array(inputs[0].bytes); // its own ArrayBuffer: movable
+    // over PIPELINE_MAX_BYTES, in its own ArrayBuffer: movable
+    const big = Buffer.from(plainMessage({ body: 'x'.repeat(76) + '\r\n' }).replace(/(\r\n\r\n)([^]*)$/, (_, sep, body) => sep + body.repeat(Math.ceil((PIPELINE_MAX_BYTES + 1) / body.length))));
+    assert.ok(big.byteLength > PIPELINE_MAX_BYTES);
+    const owned = new Uint8Array(big);
     const r = await pool.evaluate(owned, {}, dns);
     assert.equal(owned.byteLength, 0, 'the caller no longer holds the bytes: moved, not copied');
     assert.ok(r.messages[0].ok);
+
+    const small = new Uint8Array(inputs[0].bytes);
+    const s = await pool.evaluate(small, {}, dns);
+    assert.equal(small.byteLength, inputs[0].bytes.byteLength, 'a small input is copied');
+    assert.ok(s.messages[0].ok && s.messages[0].dkim[0].result === 'pass');
 
     const slice = inputs[0].bytes.subarray(0); // a view into a shared buffer: copied, caller keeps it
     await pool.evaluate(slice, {}, dns);
     assert.equal(slice.byteLength, inputs[0].bytes.byteLength);
 
-    const mine = new Uint8Array(inputs[0].bytes);
+    const mine = new Uint8Array(big);
     const k = await keep.evaluate(mine, {}, dns);
-    assert.equal(mine.byteLength, inputs[0].bytes.byteLength, 'transfer: false leaves the bytes with the caller');
-    assert.ok(k.messages[0].ok && k.messages[0].dkim[0].result === 'pass');
+    assert.equal(mine.byteLength, big.byteLength, 'transfer: false leaves the bytes with the caller');
+    assert.ok(k.messages[0].ok);
   } finally {
     await pool.close();
     await keep.close();
@@ -100,19 +108,25 @@ test('input errors keep their code across the thread boundary', async () => {
 });
 
 test('a crashing worker fails only its own job and is replaced', async () => {
-  // A wrapper around the real worker entry that dies on a marker in the message, the way a
-  // native crash or an out-of-memory would: one by an uncaught exception, one by exit().
+  // The real job loop over an engine that dies, when it starts a message with a marker, the way
+  // a native crash or an out-of-memory would: one by an uncaught exception, one by exit().
   const entry = path.join(dir, 'crashy-worker.ts');
+  const module = (p: string) => JSON.stringify(pathToFileURL(path.join(repoRoot, p)).href);
   writeFileSync(
     entry,
     [
       "import { parentPort } from 'node:worker_threads';",
-      `import ${JSON.stringify(pathToFileURL(path.join(repoRoot, 'electron/engine/engine-worker.ts')).href)};`,
-      'parentPort!.on("message", (job: { bytes: Uint8Array }) => {',
-      '  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString("latin1");',
-      '  if (text.includes("X-Crash: throw")) throw new Error("simulated engine crash");',
-      '  if (text.includes("X-Crash: exit")) process.exit(7);',
-      '});',
+      `import { createEngine } from ${module('electron/engine/engine.ts')};`,
+      `import { serveJobs } from ${module('electron/engine/worker-jobs.ts')};`,
+      'const engine = createEngine();',
+      'serveJobs(parentPort!, {',
+      '  evaluate(bytes: Uint8Array, opts: object, dns: object) {',
+      '    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");',
+      '    if (text.includes("X-Crash: throw")) setImmediate(() => { throw new Error("simulated engine crash"); });',
+      '    if (text.includes("X-Crash: exit")) process.exit(7);',
+      '    return text.includes("X-Crash") ? new Promise(() => {}) : engine.evaluate(bytes, opts, dns);',
+      '  },',
+      '} as never);',
     ].join('\n'),
   );
   const pool = createEnginePool({ size: 2, clock: () => NOW, entry: pathToFileURL(entry) });
@@ -133,6 +147,24 @@ test('a crashing worker fails only its own job and is replaced', async () => {
     const after = await good();
     assert.ok(after.messages[0].ok);
     assert.equal(pool.size, 2);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a job waiting in a worker behind one that crashes is sent again, not lost', async () => {
+  const pool = createEnginePool({ size: 1, clock: () => NOW, entry: pathToFileURL(path.join(dir, 'crashy-worker.ts')) });
+  try {
+    const crash = pool.evaluate(Buffer.from(plainMessage({ extraHeaders: ['X-Crash: exit'] })), {}, dns);
+    // one worker: these two are posted to it while it holds the crashing job
+    const behind = [pool.evaluate(Buffer.from(inputs[0].bytes), {}, dns), pool.evaluate(Buffer.from(inputs[1].bytes), {}, dns)];
+    const settled = await Promise.allSettled([crash, ...behind]);
+    assert.equal(settled[0].status, 'rejected');
+    assert.equal(((settled[0] as PromiseRejectedResult).reason as { code?: string }).code, 'worker-crashed');
+    const [a, b] = settled.slice(1).map((r) => (r.status === 'fulfilled' ? r.value.messages[0] : undefined));
+    assert.ok(a?.ok && b?.ok, 'both waiting jobs were evaluated by the replacement');
+    assert.equal(a.dkim[0].result, 'pass');
+    assert.equal(b.dkim[0].result, 'fail', 'each answer went to its own job');
   } finally {
     await pool.close();
   }
