@@ -7,6 +7,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { canonicalizeContent } from './canonicalize.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -267,26 +268,6 @@ export class FastRelaxedHash extends CanonicalBodyHash {
   }
 }
 
-/**
- * Writes the relaxed form of line content src[a, b) (no line break in it) to out at w: WSP runs
- * become one SP, WSP at the end goes. A CR is content like any other byte. Returns the new w.
- */
-function canonicalizeContent(src: Buffer, a: number, b: number, out: Buffer, w: number): number {
-  let wsp = false;
-  for (let i = a; i < b; i++) {
-    const c = src[i];
-    if (c === SP || c === TAB) {
-      wsp = true;
-      continue;
-    }
-    if (wsp) {
-      out[w++] = SP;
-      wsp = false;
-    }
-    out[w++] = c;
-  }
-  return w;
-}
 
 /** RFC 6376 §3.4.3 simple body canonicalization, hashed; the same results as mailauth's SimpleHash. */
 export class FastSimpleHash extends CanonicalBodyHash {

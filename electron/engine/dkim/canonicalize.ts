@@ -110,20 +110,28 @@ function relaxLine(line: Buffer): Buffer {
   const lastByte = line[line.length - 1];
   if (line.indexOf(HTAB) < 0 && line.indexOf(DOUBLE_SP) < 0 && lastByte !== SP) return line;
   const out = Buffer.allocUnsafe(line.length);
-  let n = 0;
-  let pendingSpace = false;
-  for (const b of line) {
-    if (b === SP || b === HTAB) {
-      pendingSpace = true;
+  return out.subarray(0, canonicalizeContent(line, 0, line.length, out, 0));
+}
+
+/**
+ * Writes the relaxed form of line content src[a, b) (no line break in it) to out at w: WSP runs
+ * become one SP, WSP at the end goes. A CR is content like any other byte. Returns the new w.
+ */
+export function canonicalizeContent(src: Buffer, a: number, b: number, out: Buffer, w: number): number {
+  let wsp = false;
+  for (let i = a; i < b; i++) {
+    const c = src[i];
+    if (c === SP || c === HTAB) {
+      wsp = true;
       continue;
     }
-    if (pendingSpace) {
-      out[n++] = SP;
-      pendingSpace = false;
+    if (wsp) {
+      out[w++] = SP;
+      wsp = false;
     }
-    out[n++] = b;
+    out[w++] = c;
   }
-  return out.subarray(0, n);
+  return w;
 }
 
 /**
