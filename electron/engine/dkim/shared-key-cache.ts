@@ -47,7 +47,7 @@ export function createSharedKeyCache(resolver: MailauthResolver): MailauthKeyCac
       const key = [!!options.strict, minBitLength || '', options.hashAlgo || '', name].join(':');
       let lookup = perMessage.get(key);
       if (!lookup) {
-        lookup = lookupKey(type, name, minBitLength, resolver, options);
+        lookup = readKey(type, name, minBitLength, resolver, options);
         // a prefetched lookup can fail before anything awaits it; whoever awaits still gets the error
         lookup.catch(() => false);
         perMessage.set(key, lookup);
@@ -57,7 +57,7 @@ export function createSharedKeyCache(resolver: MailauthResolver): MailauthKeyCac
   };
 }
 
-async function lookupKey(type: string, name: string, minBitLength: number | undefined, resolver: MailauthResolver, options: KeyOptions): Promise<PublicKeyResult> {
+async function readKey(type: string, name: string, minBitLength: number | undefined, resolver: MailauthResolver, options: KeyOptions): Promise<PublicKeyResult> {
   let answer: Awaited<ReturnType<MailauthResolver>>;
   try {
     // the same query getPublicKey makes (RFC 8616: U-labels as A-labels)
