@@ -5,13 +5,14 @@
 // CLI never needs at `check` time (mailauth's BIMI logo/VMC fetch stack, legacy-charset tables,
 // zod) are replaced by stand-ins that require() the real package on first use; so are the Node
 // built-ins only the network paths use (https/tls/http, dgram), which cost ~10 ms to load.
+// Two shims (SHIMS below) spare the common path other start-up work: Joi, and Node's IPv6 pattern.
 // CommonJS, not ESM: bin/authlab.js compiles it with vm.Script and keeps V8's code cache of the
 // functions a run actually compiled (Node's compile cache only keeps the eagerly compiled top
 // level, so every function the evaluation calls would be parsed and compiled on every run).
 // Staleness: bin/authlab.js runs the bundle only while it is newer than every repo file it was
 // built from (listed beside it in authlab.inputs.json); otherwise it runs the TypeScript sources,
 // so an edit is never hidden behind an old bundle. `npm run build:cli` refreshes it.
-// Usage: node scripts/build-cli.mjs [--out DIR] [--no-lazy (no stand-ins, to compare)] [--no-minify (for profiling)]
+// Usage: node scripts/build-cli.mjs [--out DIR] [--no-lazy (no stand-ins or shims, to compare)] [--no-minify (for profiling)]
 
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -188,6 +189,27 @@ export function lazyBuiltins(names = LAZY_BUILTINS) {
 }
 
 /**
+ * Modules the bundle sees in place of a package or built-in (scripts/cli-shims/, each says why):
+ * joi answers mailauth's per-key base64 check without loading Joi, net's isIP skips the IPv6
+ * pattern for text with no colon. Each gives the real module's answers (test/cli-shims.test.ts).
+ */
+export const SHIMS = {
+  joi: path.join(root, 'scripts/cli-shims/joi.cjs'),
+  net: path.join(root, 'scripts/cli-shims/net.cjs'),
+};
+
+/** esbuild plugin: SHIMS for their modules (net's shim itself gets the real node:net). */
+export function cliShims(shims = SHIMS) {
+  return {
+    name: 'authlab-cli-shims',
+    setup(b) {
+      b.onResolve({ filter: /^joi$/ }, () => ({ path: shims.joi }));
+      b.onResolve({ filter: /^(node:)?net$/ }, (args) => (args.importer === shims.net ? { path: 'node:net', external: true } : { path: shims.net }));
+    },
+  };
+}
+
+/**
  * Builds the CLI into outDir (default dist/cli): authlab.cjs and authlab.inputs.json (the repo
  * files it was built from, for the launcher's freshness check, and the bundle's hash, which keys
  * the launcher's code cache, and the encoding to read it with).
@@ -217,7 +239,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
     banner: { js: "var __authlabImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     // the desktop shell is never part of the CLI
     external: ['electron'],
-    plugins: [...(lazy ? [lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS)] : []), bundleCreateRequire()],
+    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS)] : []), bundleCreateRequire()],
     metafile: true,
     logLevel,
   });

@@ -166,6 +166,14 @@ test('--save-dns then --replay-dns reproduces the verdict exactly, without the z
   assert.ok(jb.dns.every((q: { source: string }) => q.source === 'replay'));
 });
 
+test('--save-dns to a folder that does not exist: the report is still printed, then a one-line error and exit 2', () => {
+  const msg = file('replay-nowhere.eml', signed);
+  const r = authlab(['check', msg, '--zone', zone(), '--offline', '--json', '--save-dns', path.join(dir, 'no-such-folder', 'dns.json')]);
+  assert.equal(r.code, 2);
+  assert.equal(JSON.parse(r.stdout).dmarc.result, 'pass', 'the verdicts are not lost');
+  assert.match(r.stderr, /^authlab: --save-dns .*no-such-folder.*: cannot write the DNS log \(its folder does not exist\); the report above is complete\n$/);
+});
+
 test('--at after the signature expiry fails DKIM with the expiry as the reason', async () => {
   const expiring = await signMessage(plainMessage(), 'example.com', 'sel1', key, { expires: new Date('2026-11-25T10:00:00Z') });
   const msg = file('expiring.eml', expiring);

@@ -1,6 +1,7 @@
 // `authlab check`: evaluate a message, headers or an mbox from a file or stdin.
 
-import { readFile, writeFile, stat } from 'node:fs/promises';
+// sync reads: one-shot CLI, and node:fs/promises (with readline and streams) costs ~4 ms to load
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { DnsReplayFile, DnsSettings } from '../../shared/dns.ts';
 import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-options.ts';
@@ -105,7 +106,7 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
     dns.replay = parseReplayFile(await readText('--replay-dns', v['replay-dns']));
   }
 
-  const input = await readInput(positionals[0], io.stdin, maxBytes);
+  const input = await readInput(positionals[0], () => io.stdin, maxBytes);
   const { createEngine } = await import('../engine/engine.ts');
   const engine = createEngine();
   let result;
@@ -117,12 +118,6 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
     throw err;
   }
 
-  if (v['save-dns']) {
-    const entries = result.messages.flatMap((m) => (m.ok ? m.dns : []));
-    const file: DnsReplayFile = { format: 'authlab-dns-replay', version: 1, savedAt: new Date().toISOString(), entries };
-    await writeFile(v['save-dns'], JSON.stringify(file, null, 2) + '\n');
-  }
-
   if (v.json) {
     for (const m of result.messages) io.stdout.write(JSON.stringify(m) + '\n');
   } else {
@@ -130,6 +125,21 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
     const color = !v['no-color'] && !process.env.NO_COLOR && (io.stdout as { isTTY?: boolean }).isTTY === true;
     io.stdout.write(formatText(result, { color }));
   }
+  // after the report is out, so a log that cannot be written never costs the user the verdicts
+  if (v['save-dns']) {
+    const entries = result.messages.flatMap((m) => (m.ok ? m.dns : []));
+    const file: DnsReplayFile = { format: 'authlab-dns-replay', version: 1, savedAt: new Date().toISOString(), entries };
+    // atomic, as every file AuthLab writes: a crash never leaves half a replay file
+    const { writeFileAtomic } = await import('../engine/keys/atomic-write.ts');
+    try {
+      await writeFileAtomic(v['save-dns'], JSON.stringify(file, null, 2) + '\n', 0o644);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'its folder does not exist' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
+      throw new UsageError(`--save-dns ${v['save-dns']}: cannot write the DNS log (${why}); the report above is complete`);
+    }
+  }
+
   return failOn.size && result.messages.some((m) => failed(m, failOn)) ? 1 : 0;
 }
 
@@ -141,11 +151,12 @@ function failed(m: MessageOutcome, failOn: Set<string>): boolean {
   return false;
 }
 
-async function readInput(file: string, stdin: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
+/** `stdin` is a getter: process.stdin is built on first read, and only `-` needs it. */
+async function readInput(file: string, stdin: () => NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of stdin) {
+    for await (const chunk of stdin()) {
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
       size += b.length;
       // stop reading early: the engine would reject it anyway, and 10 GB on stdin must not be buffered
@@ -155,12 +166,12 @@ async function readInput(file: string, stdin: NodeJS.ReadableStream, maxBytes: n
     return Buffer.concat(chunks);
   }
   try {
-    const s = await stat(file);
+    const s = statSync(file);
     if (s.isDirectory()) throw new UsageError(`${file} is a directory, not a message file`);
     if (s.size > maxBytes) {
       throw new UsageError(`${file} is ${(s.size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit (--max-size)`);
     }
-    return await readFile(file);
+    return readFileSync(file);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
@@ -169,7 +180,7 @@ async function readInput(file: string, stdin: NodeJS.ReadableStream, maxBytes: n
 
 async function readText(flag: string, file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }

@@ -17,7 +17,15 @@ Usage:
                                    open the inspector in a browser (loopback web host)
   authlab --version`;
 
-const io = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+// stdin is read only for `-`: touching process.stdin builds its stream (and loads fs streams,
+// readline and fs/promises, ~5 ms), so the getter defers it to the commands that read it
+const io = () => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  get stdin() {
+    return process.stdin;
+  },
+});
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -25,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'check': {
         const { runCheck } = await import('./check.ts');
-        return await runCheck(rest, { stdout: process.stdout, stdin: process.stdin });
+        return await runCheck(rest, io());
       }
       case 'keygen': {
         const { runKeygen } = await import('./keygen.ts');

@@ -99,7 +99,7 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
   const now = new Date();
   const signTime = s('sign-time') ? parseTime(s('sign-time')!) : now;
   const expires = s('expire') ? new Date(signTime.getTime() + parseDuration(s('expire')!)) : undefined;
-  const message = await readMessage(positionals[0], io.stdin);
+  const message = await readMessage(positionals[0], () => io.stdin);
   const list = (x: string | undefined) => (x ? x.split(':').map((h) => h.trim()).filter(Boolean) : undefined);
 
   const { createEngine } = await import('../engine/engine.ts');
@@ -211,10 +211,11 @@ function parseTime(text: string): Date {
   return t;
 }
 
-async function readMessage(file: string, stdin: NodeJS.ReadableStream): Promise<Buffer> {
+/** `stdin` is a getter: process.stdin is built on first read, and only `-` needs it. */
+async function readMessage(file: string, stdin: () => NodeJS.ReadableStream): Promise<Buffer> {
   if (file === '-') {
     const chunks: Buffer[] = [];
-    for await (const c of stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+    for await (const c of stdin()) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
     return Buffer.concat(chunks);
   }
   try {
