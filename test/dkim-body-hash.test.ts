@@ -279,6 +279,25 @@ test('fastDkimVerify matches on fuzzed messages: bare LF, several c= and l= sign
   }
 });
 
+test('fastDkimVerify finds the end of the header section where mailauth does, for every edge and every chunk split', async () => {
+  const sig = 'DKIM-Signature: v=1; a=rsa-sha256; c=simple/relaxed; d=example.com; s=s; h=from; bh=AAAA; b=QUJD';
+  const cases = [
+    '', '\n', '\r\n', '\n\n', '\r\n\r\n', '\nbody\n', '\r\nbody\r\n', '\r\r\nx', '\rFrom: a\n\nb',
+    // an empty first line: no header fields at all, the signature below it is body
+    `\n${sig}\nFrom: a@example.com\n\nbody`, `\r\n${sig}\r\nFrom: a@example.com\r\n\r\nbody`, `\r\r\n${sig}\r\n\r\nbody`,
+    `${sig}\r\nFrom: a@example.com`, `${sig}\r\nFrom: a@example.com\r\n`, `${sig}\nFrom: a@example.com\n`,
+    `${sig}\r\nFrom: a@example.com\r\n\r\nbody\r\n`, `${sig}\nFrom: a@example.com\n\nbody\n`,
+    `${sig}\r\nFrom: a@example.com\n\r\nbody`, `${sig}\r\nFrom: a@example.com\r\n\nbody`, `${sig}\r\nFrom: a@example.com\r\r\n\r\nbody`,
+    `${sig}\r\nFrom: a@example.com\r\n\r\n`, `${sig}\r\nFrom: a@example.com\r\n\r`, `${sig}\r\n\tcontinued\r\nFrom: a\r\n \r\n\r\nb`,
+  ];
+  for (const [i, text] of cases.entries()) {
+    const msg = Buffer.from(text);
+    for (const chunkSize of [1, 2, 3, 5, 64, undefined]) {
+      await sameVerify(msg, { resolver: offline, strict: true }, `edge case ${i} ${JSON.stringify(text.slice(0, 20))}…, chunks of ${chunkSize ?? 'all'}`, chunkSize);
+    }
+  }
+});
+
 test('fastDkimVerify on a large clean message: the same as mailauth, over several chunks', async () => {
   const line = 'The quarterly figures show revenue growth across all regions while costs stayed flat\r\n';
   const body = line.repeat(Math.ceil(3_000_000 / line.length)) + ' trailing  \t\r\n\r\n\r\n';

@@ -1,6 +1,7 @@
 // mailauth's dkimVerify (lib/dkim/verify.js) with the fast body hashers of ./body-hash.ts: a
 // subclass of its own DkimVerifier, so every verdict, comment and field stays mailauth's, only the
-// body canonicalization and the bare-LF scan of its message parser are done with native searches.
+// body canonicalization and its message parser's scans (bare LFs, the end of the header section)
+// are done with native searches.
 
 import { createRequire } from 'node:module';
 import type { DKIMVerifyOptions, DKIMVerifyResult } from 'mailauth';
@@ -11,6 +12,11 @@ import { createSharedKeyCache, type MailauthKeyCache } from './shared-key-cache.
 const require = createRequire(import.meta.url);
 
 interface DkimVerifierInstance {
+  state: 'header' | 'body';
+  headerBytes: number;
+  headerChunks: Buffer[];
+  emitHeaders(chunk?: Buffer): Promise<void>;
+  nextChunk(chunk: Buffer): Promise<void>;
   headers: unknown;
   headerFrom: string[];
   fromFields: number;
@@ -56,6 +62,36 @@ class FastDkimVerifier extends DkimVerifier {
     const key = [bodyCanon, hashAlgo, maxBodyLength].join(':');
     if (!this.bodyHashes.has(key)) this.bodyHashes.set(key, fastDkimBody(bodyCanon, hashAlgo, maxBodyLength));
     return key;
+  }
+
+  /** The last two bytes of the header section seen so far (byte before last, last): the end test looks back across chunks. */
+  private tail: [number | undefined, number | undefined] = [undefined, undefined];
+
+  /**
+   * MessageParser.processChunk, finding the end of the header section with indexOf where mailauth
+   * steps through every header byte keeping a sliced array of the last four. The same test at
+   * each LF: after an LF or a CRLF, or as the first line (an empty header section), and the
+   * same chunks handed on: headers up to the end, then the rest of the chunk as body.
+   */
+  async processChunk(chunk: Buffer): Promise<void> {
+    if (!chunk || !chunk.length) return;
+    if (this.state !== 'header') return this.nextChunk(chunk);
+    const seen = this.headerBytes;
+    const [before, last] = this.tail;
+    for (let lf = chunk.indexOf(LF); lf >= 0; lf = chunk.indexOf(LF, lf + 1)) {
+      const b1 = lf >= 1 ? chunk[lf - 1] : last;
+      const b2 = lf >= 2 ? chunk[lf - 2] : lf === 1 ? last : before;
+      const count = seen + lf + 1;
+      if (b1 === LF || (b1 === CR && b2 === LF) || count === 1 || (count === 2 && b1 === CR)) {
+        this.headerBytes = count;
+        if (lf === chunk.length - 1) return this.emitHeaders(chunk);
+        await this.emitHeaders(chunk.subarray(0, lf + 1));
+        return this.nextChunk(chunk.subarray(lf + 1));
+      }
+    }
+    this.headerBytes = seen + chunk.length;
+    this.tail = chunk.length >= 2 ? [chunk[chunk.length - 2], chunk[chunk.length - 1]] : [last, chunk[0]];
+    this.headerChunks.push(chunk);
   }
 
   /**
