@@ -220,7 +220,9 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(path.dirname(outDir), { recursive: true });
   const result = await build({
-    entryPoints: { authlab: path.join(root, 'electron/cli/main.ts') },
+    // the engine's worker thread (worker-pool.ts) is its own script beside the CLI: an mbox is
+    // evaluated on every core
+    entryPoints: { authlab: path.join(root, 'electron/cli/main.ts'), 'engine-worker': path.join(root, 'electron/engine/engine-worker.ts') },
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -235,7 +237,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
     charset: 'ascii',
     legalComments: 'none',
     // import.meta.url of the sources, for code that locates files beside itself: the bundle's URL
-    define: { 'import.meta.url': '__authlabImportMetaUrl' },
+    define: { 'import.meta.url': '__authlabImportMetaUrl', __AUTHLAB_ENGINE_WORKER__: JSON.stringify('engine-worker.cjs') },
     banner: { js: "var __authlabImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     // the desktop shell is never part of the CLI
     external: ['electron'],

@@ -83,6 +83,21 @@ test('the bundle gives the same --json reports as the sources', () => {
   assert.equal(runMain(bundle, failOn).code, 1);
 });
 
+test('the bundle evaluates an mbox on worker threads from its own worker script (engine-worker.cjs beside it)', async () => {
+  const signed = readFileSync(path.join(dir, 'signed.eml'), 'utf8');
+  const mbox = [0, 1, 2, 3].map((i) => `From a@example.com Tue Nov 24 10:0${i}:00 2026\n${signed.replace('Subject: Quarterly report', `Subject: Quarterly report ${i}`)}`).join('\n');
+  writeFileSync(path.join(dir, 'four.mbox'), mbox);
+  const args = ['check', 'four.mbox', '--zone', 'example.zone', '--offline', '--json', '--at', '2026-11-24T10:05:00Z'];
+  const pooled = runMain(bundle, [...args, '--workers', '2']);
+  assert.equal(pooled.code, 0, pooled.stderr);
+  assert.equal(pooled.stderr, '', 'no warnings');
+  const lines = (out: string) => out.trim().split('\n').map(withoutTimings);
+  assert.deepEqual(lines(pooled.stdout), lines(runMain(source(), [...args, '--workers', '1']).stdout));
+  // the signature covers Subject, so every edited copy fails: real verdicts, from the workers
+  assert.deepEqual(lines(pooled.stdout).map((j) => j.dkim[0].result), ['fail', 'fail', 'fail', 'fail']);
+  assert.ok(readdirSync(outDir).includes('engine-worker.cjs'));
+});
+
 test('--help, check --help and --version work from the bundle', () => {
   const help = runMain(bundle, ['--help']);
   assert.equal(help.code, 0, help.stderr);

@@ -131,6 +131,25 @@ test('an mbox gives one JSON line per message; a broken one does not sink the ot
   assert.ok(lines[2].error.message.length > 10);
 });
 
+test('a larger mbox is evaluated on worker threads: the same JSON lines as in one thread (--workers 1)', async () => {
+  const parts: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const msg = await signMessage(plainMessage({ subject: `Batch ${i}` }), 'example.com', 'sel1', key);
+    parts.push(`From alice@example.com Tue Nov 24 10:${String(i).padStart(2, '0')}:00 2026\n${i === 7 ? msg.replace('Subject: Batch 7', 'Subject: Batch 7 (edited)') : msg}`);
+  }
+  const box = file('batch.mbox', parts.join('\n') + '\n');
+  const args = ['check', box, '--zone', zone(), '--offline', '--json', '--at', '2026-11-24T10:05:00Z'];
+  const pooled = authlab([...args, '--workers', '2']);
+  const single = authlab([...args, '--workers', '1']);
+  assert.equal(pooled.code, 0, pooled.stderr);
+  assert.equal(single.code, 0, single.stderr);
+  const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l, (k, v) => (k === 'ms' && typeof v === 'number' ? undefined : v)));
+  assert.deepEqual(lines(pooled.stdout), lines(single.stdout));
+  const verdicts = lines(pooled.stdout).map((j) => `${j.index}:${j.input.subject}:${j.dkim[0].result}`);
+  assert.deepEqual(verdicts, parts.map((_, i) => `${i}:Batch ${i}${i === 7 ? ' (edited)' : ''}:${i === 7 ? 'fail' : 'pass'}`));
+  assert.equal(authlab([...args, '--workers', '0']).code, 2, '--workers must be a positive number');
+});
+
 test('no client IP: SPF is not evaluated, never a made-up fail', () => {
   const noReceived = signed.replace(/^Received:[^]*?(?=Return-Path)/m, '');
   const r = authlab(['check', file('noip.eml', noReceived), '--zone', zone(), '--offline', '--json']);

@@ -96,6 +96,50 @@ test('large inputs are transferred to the worker, small ones and those asked to 
   }
 });
 
+test('an mbox is spread over the workers a message at a time: the same outcomes, in order, as the engine on the whole mbox', async () => {
+  const key = makeKey('rsa', 2048);
+  const zoneDns: DnsSettings = { offline: true, zones: [{ name: 'example.zone', text: exampleZone('sel1', key) }] };
+  const parts: string[] = [];
+  for (let i = 0; i < 14; i++) {
+    let msg = await signMessage(plainMessage({ subject: `Message ${i}` }), 'example.com', 'sel1', key);
+    if (i === 3) msg = msg.replace('the figures are attached', 'the figures are NOT attached'); // body changed
+    if (i === 5) msg = 'binary \u0000\u0001\u0002 junk, not a message\n'; // rejected alone
+    if (i === 9) msg = 'no header lines here, only text\n\nand a body\n';
+    parts.push(`From sender${i}@example.com Tue Nov 24 10:0${i % 10}:00 2026\n${i % 2 ? msg : msg.replace(/\r\n/g, '\n')}`);
+  }
+  // a byte-order mark before the first postmark: a note every message of the mbox carries
+  const mbox = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(parts.join('\n') + '\n')]);
+  const engine = createEngine({ clock: () => NOW });
+  const pool = createEnginePool({ size: 2, clock: () => NOW });
+  try {
+    const local = await engine.evaluate(mbox, { ip: '192.0.2.10' }, zoneDns);
+    const viaPool = await pool.evaluate(Buffer.from(mbox), { ip: '192.0.2.10' }, zoneDns);
+    assert.equal(local.messages.length, 14);
+    assert.deepEqual(comparable(viaPool), comparable(local));
+    // and what they agree on is the real thing
+    const m = viaPool.messages;
+    assert.deepEqual(m.map((x) => x.index), [...Array(14).keys()]);
+    assert.ok(m[0].ok && m[0].dkim[0].result === 'pass' && m[0].input.limitations.some((l) => /byte-order mark/.test(l)));
+    assert.ok(m[3].ok && m[3].dkim[0].result === 'fail');
+    assert.ok(!m[5].ok && m[5].error.code === 'binary');
+    assert.ok(!m[9].ok && m[9].error.code === 'no-headers');
+    // one evaluation time for the whole mbox, with or without a pool clock
+    const clockless = createEnginePool({ size: 2 });
+    try {
+      const r = await clockless.evaluate(Buffer.from(mbox), {}, zoneDns);
+      assert.equal(new Set(r.messages.flatMap((x) => (x.ok ? [x.evaluatedAt] : []))).size, 1);
+    } finally {
+      await clockless.close();
+    }
+    // a problem of the whole input (a zone that does not parse) rejects it whole, as the engine does
+    const badZone = { offline: true, zones: [{ name: 'bad.zone', text: 'example.com. IN TXT "unterminated' }] };
+    await assert.rejects(engine.evaluate(mbox, {}, badZone), (err: Error & { code?: string }) => err.code === 'bad-zone');
+    await assert.rejects(pool.evaluate(Buffer.from(mbox), {}, badZone), (err: Error & { code?: string }) => err.code === 'bad-zone');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('input errors keep their code across the thread boundary', async () => {
   const pool = createEnginePool({ size: 1 });
   try {

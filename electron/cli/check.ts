@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { DnsReplayFile, DnsSettings } from '../../shared/dns.ts';
 import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-options.ts';
 import type { MessageOutcome } from '../../shared/report.ts';
+import type { Engine } from '../engine/engine.ts';
 import { UsageError } from './usage-error.ts';
 
 export const CHECK_USAGE = `Usage: authlab check FILE|- [options]
@@ -30,6 +31,7 @@ Evaluation:
   --lenient            lenient verification (default: strict, today's RFCs)
   --max-size MB        reject inputs larger than this (default 100)
   --authserv-id NAME   the host name written into the fresh Authentication-Results
+  --workers N          evaluate an mbox on N worker threads (default 1: this thread)
 Output:
   --json               one JSON object per message (one per line for an mbox)
   --fail-on LIST       exit 1 when any of dkim,spf,dmarc did not pass (comma-separated)
@@ -61,6 +63,7 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
         lenient: { type: 'boolean' },
         'max-size': { type: 'string' },
         'authserv-id': { type: 'string' },
+        workers: { type: 'string' },
         'fail-on': { type: 'string', multiple: true },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -106,9 +109,9 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
     dns.replay = parseReplayFile(await readText('--replay-dns', v['replay-dns']));
   }
 
+  const workers = v.workers !== undefined ? positiveInt('--workers', v.workers) : undefined;
   const input = await readInput(positionals[0], () => io.stdin, maxBytes);
-  const { createEngine } = await import('../engine/engine.ts');
-  const engine = createEngine();
+  const engine = await engineFor(input, { workers, maxBytes, replay: !!dns.replay });
   let result;
   try {
     result = await engine.evaluate(input, options, dns);
@@ -116,6 +119,8 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
     const e = err as { code?: string; message: string; line?: number };
     if (e.code) throw new UsageError(e.message);
     throw err;
+  } finally {
+    await engine.close?.();
   }
 
   if (v.json) {
@@ -141,6 +146,30 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
   }
 
   return failOn.size && result.messages.some((m) => failed(m, failOn)) ? 1 : 0;
+}
+
+/**
+ * The engine for this input: this thread, unless --workers N (N ≥ 2) asks for worker threads and
+ * the input is an mbox, whose messages then go to the next free thread. The reports are the same
+ * either way. Not the default: on the 2-core machines AuthLab is measured on, two workers evaluate
+ * a 1,000–4,000 message mbox no faster than one thread and use ~45 % more CPU (each thread warms
+ * up its own JIT; see README, Speed). A replay stays in this thread: its log would be copied to
+ * every job.
+ */
+async function engineFor(input: Buffer, o: { workers?: number; maxBytes: number; replay: boolean }): Promise<Engine & { close?(): Promise<void> }> {
+  const { createEngine } = await import('../engine/engine.ts');
+  if (!o.workers || o.workers < 2 || o.replay) return createEngine();
+  const { splitInput } = await import('../engine/input/message-input.ts');
+  let messages = 0;
+  try {
+    const parts = splitInput(input, { maxBytes: o.maxBytes });
+    messages = parts.container === 'mbox' ? parts.messages.length : 1;
+  } catch {
+    return createEngine(); // a rejected input: the engine says why
+  }
+  if (messages < 2) return createEngine();
+  const { createEnginePool } = await import('../engine/worker-pool.ts');
+  return createEnginePool({ size: Math.min(o.workers, messages) });
 }
 
 function failed(m: MessageOutcome, failOn: Set<string>): boolean {

@@ -8,7 +8,7 @@ import { INPUT_ERROR_CODES, type MessageOutcome, type VerifyMode } from '../../s
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
-import { readInput } from './input/message-input.ts';
+import { readInput, readMboxMessage, type InputItem } from './input/message-input.ts';
 import { evaluateMessage } from './evaluate-message.ts';
 
 export interface EvaluationResult {
@@ -27,7 +27,21 @@ export interface Engine {
   evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings): Promise<EvaluationResult>;
 }
 
-export function createEngine(deps: EngineDeps = {}): Engine {
+/** One message of an mbox, split off by splitInput (input/message-input.ts), for evaluateMboxMessage. */
+export interface MboxPart {
+  bytes: Uint8Array;
+  index: number;
+  /** The whole input's notes (a removed byte-order mark), which every message of it carries. */
+  notes: string[];
+}
+
+/** The engine as the worker pool uses it: also one message of an mbox at a time, as evaluate() reads it. */
+export interface PartEngine extends Engine {
+  /** Message `part.index` of an mbox, exactly as evaluate() on the whole mbox reports it. */
+  evaluateMboxMessage(part: MboxPart, opts?: EvaluateOptions, dns?: DnsSettings): Promise<MessageOutcome>;
+}
+
+export function createEngine(deps: EngineDeps = {}): PartEngine {
   const clock = deps.clock ?? (() => new Date());
   // One cache per live-server configuration, shared across evaluations: a batch of messages
   // from the same sender asks the same questions.
@@ -45,35 +59,44 @@ export function createEngine(deps: EngineDeps = {}): Engine {
     return cache;
   };
 
+  async function evaluateItems(items: InputItem[], opts: EvaluateOptions, dns: DnsSettings): Promise<MessageOutcome[]> {
+    const mode: VerifyMode = opts.mode ?? 'strict';
+    const now = opts.at ? parseTime(opts.at) : clock();
+    const cache = dns.offline || dns.replay ? undefined : liveFor(dns);
+    const messages: MessageOutcome[] = [];
+    for (const item of items) {
+      if (!item.ok) {
+        messages.push({ ok: false, index: item.index, error: item.error });
+        continue;
+      }
+      try {
+        const report = await evaluateMessage(item, { options: opts, dns, cache, now, mode });
+        messages.push({ ok: true, ...report });
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        if (e && typeof e.code === 'string' && isInputCode(e.code)) {
+          // an envelope or zone problem applies to every message alike: reject the whole input
+          throw err;
+        }
+        messages.push({
+          ok: false,
+          index: item.index,
+          error: { code: 'internal', message: `evaluation failed: ${e?.message ?? String(err)}` },
+        });
+      }
+    }
+    return messages;
+  }
+
   return {
     async evaluate(bytes, opts = {}, dns = {}) {
       const split = readInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
-      const mode: VerifyMode = opts.mode ?? 'strict';
-      const now = opts.at ? parseTime(opts.at) : clock();
-      const cache = dns.offline || dns.replay ? undefined : liveFor(dns);
-      const messages: MessageOutcome[] = [];
-      for (const item of split.items) {
-        if (!item.ok) {
-          messages.push({ ok: false, index: item.index, error: item.error });
-          continue;
-        }
-        try {
-          const report = await evaluateMessage(item, { options: opts, dns, cache, now, mode });
-          messages.push({ ok: true, ...report });
-        } catch (err) {
-          const e = err as { code?: string; message?: string };
-          if (e && typeof e.code === 'string' && isInputCode(e.code)) {
-            // an envelope or zone problem applies to every message alike: reject the whole input
-            throw err;
-          }
-          messages.push({
-            ok: false,
-            index: item.index,
-            error: { code: 'internal', message: `evaluation failed: ${e?.message ?? String(err)}` },
-          });
-        }
-      }
-      return { container: split.container, messages };
+      return { container: split.container, messages: await evaluateItems(split.items, opts, dns) };
+    },
+    async evaluateMboxMessage(part, opts = {}, dns = {}) {
+      const bytes = Buffer.isBuffer(part.bytes) ? part.bytes : Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength);
+      const item = readMboxMessage(bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      return (await evaluateItems([item], opts, dns))[0];
     },
   };
 }

@@ -4,10 +4,10 @@
 // and the jobs queued behind it are sent to another worker.
 
 import type { MessagePort } from 'node:worker_threads';
-import type { Engine } from './engine.ts';
+import type { Engine, PartEngine } from './engine.ts';
 import type { JobRequest, JobResponse, SerializedError } from './worker-pool.ts';
 
-export function serveJobs(port: MessagePort, engine: Pick<Engine, 'evaluate'>): void {
+export function serveJobs(port: MessagePort, engine: Pick<Engine, 'evaluate'> & Partial<Pick<PartEngine, 'evaluateMboxMessage'>>): void {
   const waiting: JobRequest[] = [];
   let running = false;
   async function drain(): Promise<void> {
@@ -15,7 +15,13 @@ export function serveJobs(port: MessagePort, engine: Pick<Engine, 'evaluate'>): 
     for (let job = waiting.shift(); job; job = waiting.shift()) {
       let reply: JobResponse;
       try {
-        reply = { id: job.id, ok: true, result: await engine.evaluate(job.bytes, job.opts, job.dns) };
+        if (job.part) {
+          if (!engine.evaluateMboxMessage) throw new Error('this worker cannot evaluate one message of an mbox');
+          const outcome = await engine.evaluateMboxMessage({ bytes: job.bytes, ...job.part }, job.opts, job.dns);
+          reply = { id: job.id, ok: true, outcome };
+        } else {
+          reply = { id: job.id, ok: true, result: await engine.evaluate(job.bytes, job.opts, job.dns) };
+        }
       } catch (err) {
         reply = { id: job.id, ok: false, error: serializeError(err) };
       }

@@ -12,7 +12,10 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMarkedAsUntransferable, type ResourceLimits } from 'node:worker_threads';
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
+import type { MessageOutcome } from '../../shared/report.ts';
 import type { Engine, EvaluationResult } from './engine.ts';
+import { splitInput, type InputParts } from './input/message-input.ts';
+import type { MboxMessage } from './input/mbox.ts';
 
 export interface EnginePoolOptions {
   /** Worker threads; default os.availableParallelism(). */
@@ -46,6 +49,8 @@ export interface JobRequest {
   bytes: Uint8Array;
   opts: EvaluateOptions;
   dns: DnsSettings;
+  /** Set when `bytes` is one message of an mbox: the worker answers with its MessageOutcome. */
+  part?: { index: number; notes: string[] };
 }
 export interface SerializedError {
   name: string;
@@ -53,7 +58,10 @@ export interface SerializedError {
   stack?: string;
   props: Record<string, unknown>;
 }
-export type JobResponse = { id: number; ok: true; result: EvaluationResult } | { id: number; ok: false; error: SerializedError };
+export type JobResponse =
+  | { id: number; ok: true; result: EvaluationResult }
+  | { id: number; ok: true; outcome: MessageOutcome }
+  | { id: number; ok: false; error: SerializedError };
 
 interface Job {
   id: number;
@@ -61,7 +69,7 @@ interface Job {
   transfer: ArrayBuffer[];
   /** Small enough to wait in a worker behind another job (its bytes are copied, so it can be resent). */
   pipelined: boolean;
-  resolve(result: EvaluationResult): void;
+  resolve(result: EvaluationResult | MessageOutcome): void;
   reject(err: Error): void;
 }
 
@@ -75,6 +83,10 @@ interface Slot {
   exiting: boolean;
 }
 
+// The worker script: engine-worker.ts beside this module when running from the sources; a bundle
+// (scripts/build-cli.mjs) defines this as the name of the worker bundle it writes beside itself.
+declare const __AUTHLAB_ENGINE_WORKER__: string | undefined;
+
 // A worker that cannot even start (bad entry, broken install) would otherwise be respawned forever.
 const MAX_START_FAILURES = 3;
 /** Inputs up to this size are copied and pipelined; a copy costs far less than a thread round trip. */
@@ -84,7 +96,7 @@ const PIPELINE_DEPTH = 2;
 
 export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
   const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
-  const entry = options.entry ?? new URL('./engine-worker.ts', import.meta.url);
+  const entry = options.entry ?? new URL(typeof __AUTHLAB_ENGINE_WORKER__ === 'string' ? `./${__AUTHLAB_ENGINE_WORKER__}` : './engine-worker.ts', import.meta.url);
   const transfer = options.transfer ?? true;
   const slots: Slot[] = [];
   const queue: Job[] = [];
@@ -109,7 +121,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
       const job = slot.jobs[0];
       if (!job || job.id !== msg.id) return;
       slot.jobs.shift();
-      if (msg.ok) job.resolve(msg.result);
+      if (msg.ok) job.resolve('outcome' in msg ? msg.outcome : msg.result);
       else job.reject(deserializeError(msg.error));
       pump();
     });
@@ -175,6 +187,40 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     for (const s of slots) if (!s.jobs.length && s.started) s.worker.unref();
   }
 
+  function submit<T extends EvaluationResult | MessageOutcome>(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, part?: JobRequest['part']): Promise<T> {
+    const pipelined = bytes.byteLength <= PIPELINE_MAX_BYTES;
+    // a pipelined job keeps its own copy, posted by structured clone, so it can be posted again
+    const { view, list } = pipelined ? { view: new Uint8Array(bytes), list: [] } : prepareBytes(bytes, transfer);
+    return new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      const request: JobRequest = part ? { id, bytes: view, opts, dns, part } : { id, bytes: view, opts, dns };
+      queue.push({ id, request, transfer: list, pipelined, resolve: resolve as Job['resolve'], reject });
+      pump();
+    });
+  }
+
+  /**
+   * An mbox, message by message on every worker, answered as the engine answers the whole mbox:
+   * the same outcomes in mbox order, at one evaluation time, and a reject of the whole input (a
+   * zone or envelope problem) if any message meets one. A crashed worker fails its message only.
+   */
+  async function evaluateMbox(messages: MboxMessage[], notes: string[], opts: EvaluateOptions, dns: DnsSettings): Promise<EvaluationResult> {
+    const at = opts.at ?? new Date().toISOString();
+    const settled = await Promise.allSettled(messages.map((m) => submit<MessageOutcome>(m.bytes, { ...opts, at }, dns, { index: m.index, notes })));
+    const outcomes: MessageOutcome[] = [];
+    for (const [i, s] of settled.entries()) {
+      if (s.status === 'fulfilled') {
+        outcomes.push(s.value);
+        continue;
+      }
+      const err = s.reason as Error & { code?: string };
+      if (err.code === 'worker-crashed' || err.code === 'worker-out-of-memory') {
+        outcomes.push({ ok: false, index: messages[i].index, error: { code: 'internal', message: err.message } });
+      } else throw err;
+    }
+    return { container: 'mbox', messages: outcomes };
+  }
+
   return {
     size,
     evaluate(bytes, opts = {}, dns = {}) {
@@ -182,14 +228,16 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
       if (broken) return Promise.reject(broken);
       // the clock is a function, which cannot cross threads: read it now and send the time
       const jobOpts = opts.at === undefined && options.clock ? { ...opts, at: options.clock().toISOString() } : opts;
-      const pipelined = bytes.byteLength <= PIPELINE_MAX_BYTES;
-      // a pipelined job keeps its own copy, posted by structured clone, so it can be posted again
-      const { view, list } = pipelined ? { view: new Uint8Array(bytes), list: [] } : prepareBytes(bytes, transfer);
-      return new Promise<EvaluationResult>((resolve, reject) => {
-        const id = nextId++;
-        queue.push({ id, request: { id, bytes: view, opts: jobOpts, dns }, transfer: list, pipelined, resolve, reject });
-        pump();
-      });
+      // an mbox is spread over the workers a message at a time (splitting costs next to nothing;
+      // the rejects of the whole input are the engine's own, thrown here as the engine throws them)
+      let parts: InputParts;
+      try {
+        parts = splitInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (parts.container === 'mbox' && parts.messages.length > 1 && size > 1) return evaluateMbox(parts.messages, parts.notes, jobOpts, dns);
+      return submit<EvaluationResult>(bytes, jobOpts, dns);
     },
     async ready() {
       while (!closed && slots.length < size) spawn();

@@ -10,7 +10,7 @@ import { headerValues, parseHeaderBlock } from './headers.ts';
 import type { HeaderBlock } from './headers.ts';
 import { InputError } from './input-error.ts';
 import { scanLineEndings, toCrlf } from './line-endings.ts';
-import { isMbox, splitMbox } from './mbox.ts';
+import { isMbox, splitMbox, type MboxMessage } from './mbox.ts';
 import { binaryReason, describeText } from './sniff.ts';
 
 const libmime = createRequire(import.meta.url)('libmime') as { decodeWords(s: string): string };
@@ -50,8 +50,16 @@ export const HEADERS_ONLY_LIMITATIONS: readonly string[] = [
   'ARC-Message-Signature body hashes cannot be computed either; ARC-Seal signatures, which cover header fields only, are still checked.',
 ];
 
-/** Reads one input: a single message, an mbox, or a header block. Throws InputError for whole-input rejects. */
-export function readInput(bytes: Uint8Array, opts: ReadInputOptions = {}): InputSplit {
+/**
+ * An input's first stage, with no message parsed yet: the whole-input checks (size, blank), the
+ * byte-order mark, and the split into an mbox's messages. Cheap, so a caller that spreads an
+ * mbox over workers (worker-pool.ts) can split it first. Throws InputError for whole-input rejects.
+ */
+export type InputParts =
+  | { container: 'message'; bytes: Buffer; notes: string[] }
+  | { container: 'mbox'; messages: MboxMessage[]; notes: string[] };
+
+export function splitInput(bytes: Uint8Array, opts: ReadInputOptions = {}): InputParts {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   // checked before anything else is read, so a huge input costs nothing
   if (bytes.byteLength > maxBytes) {
@@ -66,18 +74,27 @@ export function readInput(bytes: Uint8Array, opts: ReadInputOptions = {}): Input
   if (isBlank(buf)) {
     throw new InputError('empty', bytes.byteLength === 0 ? 'The input is empty.' : `The input contains only whitespace (${bytes.byteLength} bytes).`);
   }
-  if (isMbox(buf)) {
-    const items = splitMbox(buf).map((m): InputItem => {
-      try {
-        return prepareMessage(m.bytes, m.index, opts, [...notes], `Message ${m.index + 1} of the mbox`);
-      } catch (e) {
-        if (e instanceof InputError) return { ok: false, index: m.index, error: { code: e.code, message: e.message } };
-        throw e;
-      }
-    });
-    return { container: 'mbox', items };
+  if (isMbox(buf)) return { container: 'mbox', messages: splitMbox(buf), notes };
+  return { container: 'message', bytes: buf, notes };
+}
+
+/** Message `index` of an mbox (its postmark line already removed), read as readInput reads it. */
+export function readMboxMessage(bytes: Buffer, index: number, notes: readonly string[], opts: ReadInputOptions = {}): InputItem {
+  try {
+    return prepareMessage(bytes, index, opts, [...notes], `Message ${index + 1} of the mbox`);
+  } catch (e) {
+    if (e instanceof InputError) return { ok: false, index, error: { code: e.code, message: e.message } };
+    throw e;
   }
-  return { container: 'message', items: [prepareMessage(buf, 0, opts, notes, 'The input')] };
+}
+
+/** Reads one input: a single message, an mbox, or a header block. Throws InputError for whole-input rejects. */
+export function readInput(bytes: Uint8Array, opts: ReadInputOptions = {}): InputSplit {
+  const parts = splitInput(bytes, opts);
+  if (parts.container === 'mbox') {
+    return { container: 'mbox', items: parts.messages.map((m) => readMboxMessage(m.bytes, m.index, parts.notes, opts)) };
+  }
+  return { container: 'message', items: [prepareMessage(parts.bytes, 0, opts, parts.notes, 'The input')] };
 }
 
 function prepareMessage(raw: Buffer, index: number, opts: ReadInputOptions, limitations: string[], what: string): InputItemOk {
