@@ -24,8 +24,9 @@ export interface EnginePoolOptions {
   clock?: () => Date;
   /**
    * true (default): an input over PIPELINE_MAX_BYTES moves to the worker, its ArrayBuffer detached
-   * in the caller (no copy; pass a copy to keep it); smaller ones are copied. false: the worker
-   * always gets a copy and the caller keeps its bytes.
+   * in the caller (no copy; pass a copy to keep it); smaller ones are copied when they are posted
+   * (leave them unchanged until the evaluation settles). false: the worker always gets a copy and
+   * the caller keeps its bytes.
    */
   transfer?: boolean;
   /** Per-worker V8 heap limits, so one huge message cannot take the whole process down. */
@@ -178,7 +179,10 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
       slot.jobs.push(job);
       slot.worker.ref();
       try {
-        slot.worker.postMessage(job.request, job.transfer);
+        // a pipelined job is copied as it is posted (a view's own bytes only: structured clone
+        // would copy its whole ArrayBuffer, e.g. all of an mbox), so only jobs in flight hold copies
+        const request = job.pipelined ? { ...job.request, bytes: new Uint8Array(job.request.bytes) } : job.request;
+        slot.worker.postMessage(request, job.transfer);
       } catch (err) {
         slot.jobs.pop();
         job.reject(err as Error);
@@ -189,8 +193,9 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
 
   function submit<T extends EvaluationResult | MessageOutcome>(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, part?: JobRequest['part']): Promise<T> {
     const pipelined = bytes.byteLength <= PIPELINE_MAX_BYTES;
-    // a pipelined job keeps its own copy, posted by structured clone, so it can be posted again
-    const { view, list } = pipelined ? { view: new Uint8Array(bytes), list: [] } : prepareBytes(bytes, transfer);
+    // a pipelined job keeps the caller's view and posts a copy (so it can be posted again after a
+    // crash); a large one moves or is copied once, now
+    const { view, list } = pipelined ? { view: bytes, list: [] } : prepareBytes(bytes, transfer);
     return new Promise<T>((resolve, reject) => {
       const id = nextId++;
       const request: JobRequest = part ? { id, bytes: view, opts, dns, part } : { id, bytes: view, opts, dns };
