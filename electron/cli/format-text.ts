@@ -1,6 +1,7 @@
 // The human output of `authlab check`: the step-by-step report, readable in an 80-column terminal.
 
 import type { EvaluationResult } from '../engine/engine.ts';
+import { formatHopDelay } from '../../shared/hop-delay.ts';
 import type { MessageReport, SpfCheck, SpfNode, Step } from '../../shared/report.ts';
 
 interface Style {
@@ -62,7 +63,7 @@ export function formatMessage(r: MessageReport, s: Style): string {
   out.push(`  HELO       ${e.helo ?? '(none)'}  [${e.origin.helo}]`);
   out.push(`  MAIL FROM  ${e.mailFrom === '' ? '<> (null sender)' : (e.mailFrom ?? '(unknown)')}  [${e.origin.mailFrom}]`);
   for (const hop of e.hops) {
-    out.push(paint(s, 'dim', `  hop ${hop.index}: from ${hop.helo ?? hop.from ?? '?'}${hop.ip ? ` [${hop.ip}]` : ''} by ${hop.by ?? '?'}${hop.date ? ` at ${hop.date}` : ''}${hop.delaySeconds !== undefined ? ` (+${hop.delaySeconds}s)` : ''}`));
+    out.push(paint(s, 'dim', `  hop ${hop.index}: from ${hop.helo ?? hop.from ?? '?'}${hop.ip ? ` [${hop.ip}]` : ''} by ${hop.by ?? '?'}${hop.date ? ` at ${hop.date}` : ''}${hop.delaySeconds !== undefined ? ` (${formatHopDelay(hop.delaySeconds)})` : ''}`));
   }
 
   h(`SPF  ${word(s, r.spf.result)}${r.spf.domain ? ` (${r.spf.domain})` : ''}`);

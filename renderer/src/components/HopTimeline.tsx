@@ -1,4 +1,5 @@
 // The Received hops, oldest at the bottom as in the message, with delays, and the DKIM t=/x= times beside them.
+import { formatHopDelay } from '../../../shared/hop-delay.ts';
 import type { DkimSignatureReport, Envelope } from '../../../shared/report.ts';
 
 export function HopTimeline({ envelope, dkim }: { envelope: Envelope; dkim: DkimSignatureReport[] }) {
@@ -16,7 +17,7 @@ export function HopTimeline({ envelope, dkim }: { envelope: Envelope; dkim: Dkim
             </span>
             <span className="hop-meta">
               {h.date ?? 'no date'}
-              {h.delaySeconds !== undefined && <span className={h.delaySeconds > 300 ? 'delay slow' : 'delay'}> +{formatDelay(h.delaySeconds)}</span>}
+              {h.delaySeconds !== undefined && <span className={h.delaySeconds > 300 || h.delaySeconds < 0 ? 'delay slow' : 'delay'}> {formatHopDelay(h.delaySeconds)}</span>}
             </span>
           </li>
         ))}
@@ -33,11 +34,4 @@ export function HopTimeline({ envelope, dkim }: { envelope: Envelope; dkim: Dkim
       )}
     </div>
   );
-}
-
-export function formatDelay(s: number): string {
-  if (s < 0) return `${s} s (clock skew)`;
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }
