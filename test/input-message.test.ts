@@ -72,6 +72,16 @@ test('8-bit text in another charset is not mistaken for binary', () => {
 test('text without header fields is rejected with what it looks like', () => {
   rejects('<!DOCTYPE html><html><body>hi</body></html>\n', 'no-headers', /looks like an HTML document/);
   rejects('Dear team,\nplease find the report attached.\nRegards\n', 'no-headers', /starts with “Dear team,”/);
+  // DNS records and reports pasted where a message goes: said what they are and where they belong
+  rejects('v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDk\n', 'no-headers', /looks like a DKIM key record; records go in a what-if zone/);
+  rejects('k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n', 'no-headers', /looks like a DKIM key record/);
+  rejects('"v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all"\n', 'no-headers', /looks like an SPF record/);
+  rejects('v=DMARC1; p=reject; rua=mailto:d@example.com\n', 'no-headers', /looks like a DMARC record/);
+  rejects('$ORIGIN example.com.\n@ 300 IN TXT "v=spf1 -all"\n', 'no-headers', /looks like a DNS zone file; give it with --zone/);
+  rejects('sel1._domainkey.example.com. 300 IN TXT "v=DKIM1; p=QUJD"\n', 'no-headers', /looks like a DNS zone file/);
+  rejects('_dmarc.example.com 3600 TXT "v=DMARC1; p=none"\n', 'no-headers', /looks like a DNS zone file/);
+  rejects('Dear A team,\nthe figures.\n', 'no-headers', /starts with “Dear A team,”/);
+  rejects('<?xml version="1.0"?>\n<feedback>\n<report_metadata><org_name>google.com</org_name></report_metadata>\n', 'no-headers', /looks like a DMARC aggregate report/);
 });
 
 test('too large: size and limit said in MB, decided before reading', () => {

@@ -67,7 +67,14 @@ export function binaryReason(buf: Buffer): string | undefined {
 export function describeText(buf: Buffer): string {
   const head = buf.subarray(0, 2048).toString('utf8').replace(/^\s+/, '');
   if (/^<!doctype html|^<html/i.test(head)) return 'looks like an HTML document';
+  if (/<feedback[\s>]/.test(head) && /<report_metadata[\s>]/.test(head)) return 'looks like a DMARC aggregate report (XML), not a message';
   if (/^<\?xml/i.test(head)) return 'looks like an XML document';
+  // DNS records pasted where a message goes: say where they belong
+  if (/^"?v=DKIM1\b|^"?(?:[a-z]=[^;]*;\s*)*k=(?:rsa|ed25519)\s*;[^]*\bp=/i.test(head)) return 'looks like a DKIM key record; records go in a what-if zone (--zone, or the inspector’s What-if zone)';
+  if (/^"?v=spf1\b/i.test(head)) return 'looks like an SPF record; records go in a what-if zone (--zone, or the inspector’s What-if zone)';
+  if (/^"?v=DMARC1\b/i.test(head)) return 'looks like a DMARC record; records go in a what-if zone (--zone, or the inspector’s What-if zone)';
+  // a master-file line: $ORIGIN/$TTL, or an owner name with class IN, or a dotted name with a TTL
+  if (/^(?:\$ORIGIN\s|\$TTL\s|(?:@|[\w*-]+(?:\.[\w*-]+)*\.?)\s+(?:\d+\s+)?IN\s+(?:TXT|A|AAAA|MX|CNAME|NS|SOA)\s|[\w*-]+(?:\.[\w*-]+)+\.?\s+\d+\s+(?:TXT|A|AAAA|MX|CNAME|NS|SOA)\s)/.test(head)) return 'looks like a DNS zone file; give it with --zone (or paste it into the inspector’s What-if zone)';
   if (/^-----BEGIN /.test(head)) return 'looks like a PEM block (a key or certificate)';
   if (/^[{[]/.test(head)) return 'looks like JSON';
   const first = head.split(/\r?\n/, 1)[0] ?? '';
