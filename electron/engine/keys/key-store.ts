@@ -1,9 +1,11 @@
 // The key store: one versioned JSON file under the data dir, private keys encrypted at rest.
-// Every write replaces the file atomically. A file that is not ours, or that we cannot read, is
-// reported and never overwritten: the store refuses to open, so nothing can save over it.
+// Every write replaces the file atomically, under a lock shared with other AuthLab processes.
+// A file that is not ours, or that we cannot read, is reported and never overwritten: the store
+// refuses to open, so nothing can save over it.
 
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
 import path from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
 import { withRecord, type KeyInfo, type SigningKey } from './dkim-key.ts';
@@ -21,6 +23,7 @@ export type KeyStoreErrorCode =
   | 'wrong-passphrase'
   | 'wrong-encryptor'
   | 'changed-on-disk'
+  | 'locked'
   | 'not-found'
   | 'duplicate';
 
@@ -156,6 +159,31 @@ function parseStoreFile(file: string, bytes: Buffer): StoreFile {
   return d as StoreFile;
 }
 
+/**
+ * The store's cross-process lock (proper-lockfile: a keys.json.lock directory, refreshed every
+ * second while held, taken over once its holder stopped refreshing it for 5 s, i.e. was killed).
+ * Writes take milliseconds; a writer waits up to ~15 s (a dead holder's 5 s included) before
+ * giving up with 'locked'.
+ */
+async function lockStore(file: string): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(file, {
+      realpath: false, // the store may not exist yet
+      stale: 5_000,
+      update: 1_000,
+      retries: { retries: 60, factor: 1.2, minTimeout: 10, maxTimeout: 400 },
+      // a lock taken over while held: our write is atomic either way, and a throw here would be
+      // an uncaught exception from proper-lockfile's timer
+      onCompromised: () => {},
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') {
+      throw new KeyStoreError('locked', file, `the key store at ${file} is being written by another AuthLab; nothing was saved — try again in a moment`);
+    }
+    throw err;
+  }
+}
+
 function digest(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -223,11 +251,6 @@ export class KeyStore {
   async add(key: SigningKey): Promise<KeyInfo> {
     return this.#mutate(async () => {
       const { info } = key;
-      if (this.has(info.id)) throw new KeyStoreError('duplicate', this.file, `key id ${info.id} is already in the store`);
-      const same = this.#data.keys.find((k) => k.domain === info.domain && k.selector === info.selector);
-      if (same) {
-        throw new KeyStoreError('duplicate', this.file, `a key for ${info.dnsName} already exists (${same.id}); delete it first or use another selector`);
-      }
       const blob = await this.#encryptor.encrypt(Buffer.from(key.privateKeyPem, 'utf8'));
       const stored: StoredKey = {
         id: info.id,
@@ -241,16 +264,26 @@ export class KeyStore {
         publicKey: info.publicKey,
         privateKey: blob.toString('base64'),
       };
-      await this.#save({ ...this.#data, keys: [...this.#data.keys, stored] });
+      // checked against the store as it is on disk when written (another AuthLab may have added keys)
+      await this.#commit((data) => {
+        if (data.keys.some((k) => k.id === info.id)) throw new KeyStoreError('duplicate', this.file, `key id ${info.id} is already in the store`);
+        const same = data.keys.find((k) => k.domain === info.domain && k.selector === info.selector);
+        if (same) {
+          throw new KeyStoreError('duplicate', this.file, `a key for ${info.dnsName} already exists (${same.id}); delete it first or use another selector`);
+        }
+        return { ...data, keys: [...data.keys, stored] };
+      });
       return publicInfo(stored);
     });
   }
 
   async delete(id: string): Promise<void> {
-    await this.#mutate(async () => {
-      this.#entry(id);
-      await this.#save({ ...this.#data, keys: this.#data.keys.filter((k) => k.id !== id) });
-    });
+    await this.#mutate(() =>
+      this.#commit((data) => {
+        if (!data.keys.some((k) => k.id === id)) throw new KeyStoreError('not-found', this.file, `no key with id ${id} in ${this.file}`);
+        return { ...data, keys: data.keys.filter((k) => k.id !== id) };
+      }),
+    );
   }
 
   #entry(id: string): StoredKey {
@@ -265,23 +298,57 @@ export class KeyStore {
     return run;
   }
 
-  async #save(next: StoreFile): Promise<void> {
-    // Someone else (another AuthLab, an editor, a sync tool) replaced the file since we read it:
-    // writing now would throw their change away, so refuse and let the user reopen.
-    let current: Buffer | undefined;
-    try {
-      current = await readFile(this.file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const now = current ? digest(current) : null;
-    if (now !== this.#diskDigest) {
-      throw new KeyStoreError('changed-on-disk', this.file, `the key store at ${this.file} was changed by another program since it was opened; nothing was saved — reopen it and try again`);
-    }
+  /**
+   * Applies `change` to the store as it is on disk and writes the result atomically, holding the
+   * store's lock (keys.json.lock) so that two AuthLab processes (the app and the CLI, say) write
+   * one at a time. When another AuthLab saved since we last read, its version is taken first and
+   * the change applied on top, so neither side's keys are lost. A file that is not a store with
+   * our encryption (replaced, re-keyed, damaged) is never written over.
+   */
+  async #commit(change: (data: StoreFile) => StoreFile): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const bytes = Buffer.from(JSON.stringify(next, null, 2) + '\n');
-    await writeFileAtomic(this.file, bytes, 0o600);
-    this.#data = next;
-    this.#diskDigest = digest(bytes);
+    const release = await lockStore(this.file);
+    try {
+      let current: Buffer | undefined;
+      try {
+        current = await readFile(this.file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      const now = current ? digest(current) : null;
+      if (now !== this.#diskDigest) this.#data = this.#adopt(current);
+      const next = change(this.#data);
+      const bytes = Buffer.from(JSON.stringify(next, null, 2) + '\n');
+      await writeFileAtomic(this.file, bytes, 0o600);
+      this.#data = next;
+      this.#diskDigest = digest(bytes);
+    } finally {
+      await release();
+    }
+  }
+
+  /** The store another AuthLab wrote, if it is one we can continue: same encryption, same check value. */
+  #adopt(current: Buffer | undefined): StoreFile {
+    const refuse = (why: string) =>
+      new KeyStoreError('changed-on-disk', this.file, `the key store at ${this.file} was ${why} since it was opened; nothing was saved — reopen it and try again`);
+    // a store that was never written has nothing to lose: another process's first save is adopted
+    if (!current) {
+      if (this.#diskDigest === null) return this.#data;
+      throw refuse('deleted');
+    }
+    let fresh: StoreFile;
+    try {
+      fresh = parseStoreFile(this.file, current);
+    } catch {
+      throw refuse('replaced by something that is not a readable AuthLab key store');
+    }
+    if (this.#diskDigest === null && this.#data.keys.length === 0 && fresh.encryption.kind === this.#data.encryption.kind && fresh.encryption.kind !== 'passphrase') {
+      // both sides created the store with the same keychain encryptor: the first one written wins
+      return fresh;
+    }
+    if (JSON.stringify(fresh.encryption) !== JSON.stringify(this.#data.encryption) || fresh.check !== this.#data.check) {
+      throw refuse('re-created or re-encrypted by another program');
+    }
+    return fresh;
   }
 }
