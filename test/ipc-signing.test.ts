@@ -130,6 +130,13 @@ test('key store lifecycle: absent, unlocked by passphrase, locked on close, wron
   const remaining = await ok<PublicKeyInfo[]>(other, 'deleteKey', { id: key.id });
   assert.deepEqual(remaining, []);
   assert.equal((await errorOf(other, 'checkPublished', { id: key.id })).code, 'not-found');
+
+  // both open at once (the app and the CLI): each one's keys show up in the other's list, none lost
+  await ok(s, 'unlockKeyStore', { passphrase: 'pw one' });
+  const fromOther = await ok<PublicKeyInfo>(other, 'generateKey', { domain: 'example.com', selector: 'cli1', type: 'ed25519' });
+  assert.deepEqual((await ok<PublicKeyInfo[]>(s, 'listKeys')).map((k) => k.id), [fromOther.id], 'the listing reads what the other process saved');
+  const fromS = await ok<PublicKeyInfo>(s, 'generateKey', { domain: 'example.com', selector: 'app1', type: 'ed25519' });
+  assert.deepEqual((await ok<PublicKeyInfo[]>(other, 'listKeys')).map((k) => k.id).sort(), [fromOther.id, fromS.id].sort());
 });
 
 test('a corrupt or foreign store is reported as store-corrupt and never overwritten', async (t) => {

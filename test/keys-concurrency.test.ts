@@ -23,6 +23,9 @@ test('two stores open on the same file: each save takes in the other\'s keys ins
     await a.add(await generateKey({ type: 'ed25519', domain: 'example.com', selector: 'a1' }));
     const b = await openKeyStore(dir, { passphrase: 'pw' }); // the CLI, opened while the app runs
     await b.add(await generateKey({ type: 'ed25519', domain: 'example.com', selector: 'b1' }));
+    assert.deepEqual(a.list().map((k) => k.selector), ['a1'], 'a has not looked yet');
+    await a.refresh();
+    assert.deepEqual(a.list().map((k) => k.selector).sort(), ['a1', 'b1'], 'refresh() takes in the other process\'s save');
     await a.add(await generateKey({ type: 'ed25519', domain: 'example.com', selector: 'a2' })); // a's view is stale here
     await b.delete(b.find('example.com', 'a1')[0].id);
     await assert.rejects(

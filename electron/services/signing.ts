@@ -225,7 +225,11 @@ export function createSigningLab(deps: SigningLabDeps): SigningLab {
   return {
     keyStoreStatus: guarded(status),
     unlockKeyStore: guarded((req: { passphrase: string }) => unlock(req.passphrase)),
-    listKeys: guarded(async () => (await opened()).listKeys()),
+    listKeys: guarded(async () => {
+      const s = await opened();
+      await store!.refresh(); // keys the CLI added while the app was open
+      return s.listKeys();
+    }),
     generateKey: guarded(async (req) => (await opened()).generateKey(req)),
     importKey: guarded(async (req) => (await opened()).importKey(req)),
     deleteKey: guarded(async (req) => {

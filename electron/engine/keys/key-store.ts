@@ -222,6 +222,30 @@ export class KeyStore {
     return this.#data.keys.some((k) => k.id === id);
   }
 
+  /**
+   * Takes in what another AuthLab saved since this store last read or wrote the file, so a listing
+   * shows keys the CLI added while the app was open. A file that is no longer a store we can
+   * continue is left alone here: the next save refuses and says why.
+   */
+  async refresh(): Promise<void> {
+    await this.#mutate(async () => {
+      let current: Buffer | undefined;
+      try {
+        current = await readFile(this.file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      const now = current ? digest(current) : null;
+      if (now === this.#diskDigest) return;
+      try {
+        this.#data = this.#adopt(current);
+        this.#diskDigest = now;
+      } catch (err) {
+        if (!(err instanceof KeyStoreError)) throw err;
+      }
+    });
+  }
+
   /** Keys for a signing domain (and selector), newest first. */
   find(domain: string, selector?: string): KeyInfo[] {
     const d = domain.toLowerCase().replace(/\.$/, '');
