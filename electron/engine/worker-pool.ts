@@ -6,7 +6,8 @@
 // waits a round trip through the main thread between two 1 ms messages (with one job per worker
 // a 2-worker pool ran at 0.6 of two independent engines). Those inputs are copied, not moved, so a
 // job queued behind a crash still has its bytes and goes to another worker. Large inputs move
-// (no copy) and go one at a time.
+// (no copy) and go one at a time. An mbox is split here and its messages spread over the workers,
+// answered exactly as the engine answers the whole mbox.
 
 import { availableParallelism } from 'node:os';
 import { Worker, isMarkedAsUntransferable, type ResourceLimits } from 'node:worker_threads';
