@@ -57,12 +57,7 @@ interface StoreFile {
 
 export async function openKeyStore(dir: string, unlock: KeyStoreUnlock): Promise<KeyStore> {
   const file = path.join(dir, STORE_FILE);
-  let bytes: Buffer | undefined;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const bytes = await readIfPresent(file);
   if (!bytes) {
     // a new store: nothing is written until the first key is saved
     let encryption: StoreFile['encryption'];
@@ -184,6 +179,16 @@ async function lockStore(file: string): Promise<() => Promise<void>> {
   }
 }
 
+/** The file's bytes, or undefined when it does not exist (yet). */
+async function readIfPresent(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return undefined;
+  }
+}
+
 function digest(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -229,17 +234,8 @@ export class KeyStore {
    */
   async refresh(): Promise<void> {
     await this.#mutate(async () => {
-      let current: Buffer | undefined;
       try {
-        current = await readFile(this.file);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      const now = current ? digest(current) : null;
-      if (now === this.#diskDigest) return;
-      try {
-        this.#data = this.#adopt(current);
-        this.#diskDigest = now;
+        await this.#takeInDiskChanges();
       } catch (err) {
         if (!(err instanceof KeyStoreError)) throw err;
       }
@@ -333,14 +329,7 @@ export class KeyStore {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const release = await lockStore(this.file);
     try {
-      let current: Buffer | undefined;
-      try {
-        current = await readFile(this.file);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      const now = current ? digest(current) : null;
-      if (now !== this.#diskDigest) this.#data = this.#adopt(current);
+      await this.#takeInDiskChanges();
       const next = change(this.#data);
       const bytes = Buffer.from(JSON.stringify(next, null, 2) + '\n');
       await writeFileAtomic(this.file, bytes, 0o600);
@@ -349,6 +338,15 @@ export class KeyStore {
     } finally {
       await release();
     }
+  }
+
+  /** Takes in the file as another AuthLab left it, if it changed since we last read or wrote it; throws (changed-on-disk) if we cannot continue it. */
+  async #takeInDiskChanges(): Promise<void> {
+    const current = await readIfPresent(this.file);
+    const now = current ? digest(current) : null;
+    if (now === this.#diskDigest) return;
+    this.#data = this.#adopt(current);
+    this.#diskDigest = now;
   }
 
   /** The store another AuthLab wrote, if it is one we can continue: same encryption, same check value. */
