@@ -94,8 +94,7 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
       return { container: split.container, messages: await evaluateItems(split.items, opts, dns) };
     },
     async evaluateMboxMessage(part, opts = {}, dns = {}) {
-      const bytes = Buffer.isBuffer(part.bytes) ? part.bytes : Buffer.from(part.bytes.buffer, part.bytes.byteOffset, part.bytes.byteLength);
-      const item = readMboxMessage(bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      const item = readMboxMessage(part.bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
       return (await evaluateItems([item], opts, dns))[0];
     },
   };

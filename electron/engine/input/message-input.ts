@@ -65,7 +65,7 @@ export function splitInput(bytes: Uint8Array, opts: ReadInputOptions = {}): Inpu
   if (bytes.byteLength > maxBytes) {
     throw new InputError('too-large', `The input is ${bytes.byteLength < 1024 ? mb(bytes.byteLength) : `${mb(bytes.byteLength)} (${bytes.byteLength} bytes)`}, over the ${mb(maxBytes)} limit.`);
   }
-  let buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let buf = asBuffer(bytes);
   const notes: string[] = [];
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
     buf = buf.subarray(3);
@@ -79,9 +79,9 @@ export function splitInput(bytes: Uint8Array, opts: ReadInputOptions = {}): Inpu
 }
 
 /** Message `index` of an mbox (its postmark line already removed), read as readInput reads it. */
-export function readMboxMessage(bytes: Buffer, index: number, notes: readonly string[], opts: ReadInputOptions = {}): InputItem {
+export function readMboxMessage(bytes: Uint8Array, index: number, notes: readonly string[], opts: ReadInputOptions = {}): InputItem {
   try {
-    return prepareMessage(bytes, index, opts, [...notes], `Message ${index + 1} of the mbox`);
+    return prepareMessage(asBuffer(bytes), index, opts, [...notes], `Message ${index + 1} of the mbox`);
   } catch (e) {
     if (e instanceof InputError) return { ok: false, index, error: { code: e.code, message: e.message } };
     throw e;
@@ -257,6 +257,11 @@ function decodeWords(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** A Buffer over the same bytes (no copy): workers receive plain Uint8Arrays. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function isBlank(buf: Buffer): boolean {
