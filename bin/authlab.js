@@ -26,8 +26,11 @@ const fresh = freshBundle();
 const cli = fresh ? runBundle(fresh) : await import(new URL('../electron/cli/main.ts', import.meta.url).href);
 const code = await cli.main(argv);
 cli.saveCache?.();
-// Let stdout drain before exiting (large JSON through a pipe).
-process.stdout.write('', () => process.exit(code));
+// Exit once the output is out (the CLI writes it synchronously unless its pipe would block), and
+// not before: an exit code is final even when a timer or socket is still open.
+if (cli.drained) await cli.drained();
+else await new Promise((resolve) => process.stdout.write('', resolve));
+process.exit(code);
 
 // The bundle is used only while it is newer than every repo file it was built from, listed beside
 // it; after an edit (or a checkout) the sources run until the next `npm run build:cli`, so a stale
@@ -71,6 +74,7 @@ function runBundle({ file, stat, hash, encoding }) {
   const stale = cacheFile && (!cachedData || script.cachedDataRejected);
   return {
     main: mod.exports.main,
+    drained: mod.exports.drained,
     // after the run, so the cache holds what it compiled; written once, atomically, and old
     // bundles' caches go (best effort: a read-only cache directory only costs speed)
     saveCache() {

@@ -149,23 +149,32 @@ function bundleCreateRequire() {
 /**
  * Node built-ins that only the network paths use (live DNS, BIMI/MTA-STS fetches, `serve`), with
  * what loading them costs at start-up: https pulls in tls and the whole HTTP client (~8 ms),
- * dgram and http a few ms more. mailauth requires https at load time, the engine dgram.
+ * dgram and http a few ms more, dns ~2 ms. mailauth requires https and dns at load time (dns only
+ * as the default of a resolver the engine always gives), the engine dgram.
  */
-export const LAZY_BUILTINS = ['http', 'https', 'tls', 'dgram', 'child_process'];
+export const LAZY_BUILTINS = ['http', 'https', 'tls', 'dgram', 'child_process', 'dns'];
+/** Namespaces read off a lazy built-in at load time (`require('node:dns').promises`): lazy too. */
+const LAZY_BUILTIN_PARTS = { dns: { promises: 'dns/promises' } };
 
 // Stand-in for a lazy built-in: a proxy that requires the real module on first property read.
 // Its export names are listed at build time (by the Node that builds, which is the one that runs
 // it: the bundle is rebuilt with the lockfile that pins Node) so esbuild's ESM interop, which
 // copies them as getters, sees them without loading anything.
-const lazyBuiltinSource = (name, keys) => `let real;
-const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}));
-const keys = ${JSON.stringify(keys)};
-module.exports = new Proxy(Object.create(null), {
-  get: (_, p) => load()[p],
-  set: (_, p, v) => Reflect.set(load(), p, v),
-  has: (_, p) => p in load(),
-  ownKeys: () => keys,
-  getOwnPropertyDescriptor: (_, p) => (keys.includes(p) ? { get: () => load()[p], enumerable: true, configurable: true } : undefined),
+const lazyBuiltinSource = (name, keys, parts = {}) => `function lazy(name, keys, parts) {
+  let real;
+  const load = () => (real ??= require(name));
+  return new Proxy(Object.create(null), {
+    get: (_, p) => (Object.hasOwn(parts, p) ? parts[p] : load()[p]),
+    set: (_, p, v) => Reflect.set(load(), p, v),
+    has: (_, p) => p in load(),
+    ownKeys: () => keys,
+    getOwnPropertyDescriptor: (_, p) => (keys.includes(p) ? { get: () => load()[p], enumerable: true, configurable: true } : undefined),
+  });
+}
+module.exports = lazy(${JSON.stringify(`node:${name}`)}, ${JSON.stringify(keys)}, {
+${Object.entries(parts)
+  .map(([key, [part, partKeys]]) => `  ${JSON.stringify(key)}: lazy(${JSON.stringify(`node:${part}`)}, ${JSON.stringify(partKeys)}, {}),`)
+  .join('\n')}
 });
 `;
 
@@ -180,10 +189,10 @@ export function lazyBuiltins(names = LAZY_BUILTINS) {
       b.onResolve({ filter }, (args) =>
         args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
       );
-      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-        contents: lazyBuiltinSource(args.path, Object.keys(req(`node:${args.path}`))),
-        loader: 'js',
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+        const parts = Object.entries(LAZY_BUILTIN_PARTS[args.path] ?? {}).map(([key, part]) => [key, [part, Object.keys(req(`node:${part}`))]]);
+        return { contents: lazyBuiltinSource(args.path, Object.keys(req(`node:${args.path}`)), Object.fromEntries(parts)), loader: 'js' };
+      });
     },
   };
 }

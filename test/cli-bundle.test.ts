@@ -17,9 +17,10 @@ interface BuildCliModule {
   buildCli(opts?: { outDir?: string; logLevel?: string }): Promise<{ entry: string; external: string[] }>;
   bundleIsFresh(outDir?: string): boolean;
   lazyStandIns(): unknown;
+  lazyBuiltins(): unknown;
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
 
 let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
@@ -119,7 +120,8 @@ test('the bundled check loads no package from node_modules: all it needs is insi
   writeFileSync(
     probe,
     "import { createRequire } from 'node:module';\nconst cache = createRequire(import.meta.url).cache;\n" +
-      "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(cache)) + '\\nBUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n",
+      // read before anything builds process.stderr (which loads stream modules of its own)
+      "process.on('exit', () => { const b = process.moduleLoadList.slice(); process.getBuiltinModule('node:fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(cache)) + '\\nBUILTINS ' + JSON.stringify(b) + '\\n'); });\n",
   );
   const r = runMain(bundle, ['check', 'signed.eml', '--zone', 'example.zone', '--offline', '--json'], ['--import', pathToFileURL(probe).href]);
   assert.equal(r.code, 0, r.stderr);
@@ -127,9 +129,16 @@ test('the bundled check loads no package from node_modules: all it needs is insi
   assert.deepEqual(loaded.filter((f) => f.includes('node_modules')), [], 'a package loaded from disk means the bundle missed it (or loads mailauth twice)');
   const builtins = JSON.parse(/BUILTINS (.*)/.exec(r.stderr)![1]) as string[];
   assert.deepEqual(
-    builtins.filter((m) => /^NativeModule (https|tls|_http_client|dgram|child_process)$/.test(m)),
+    builtins.filter((m) => /^NativeModule (https|tls|_http_client|dgram|child_process|dns|net)$/.test(m)),
     [],
     'an offline check loads none of the network built-ins',
+  );
+  // nor what only costs start-up time: a stdout/stderr stream (output.ts writes to the descriptor),
+  // perf_hooks (monotonic-clock.ts), tty (asked only for the text report's colour)
+  assert.deepEqual(
+    builtins.filter((m) => /^NativeModule (perf_hooks|tty|internal\/fs\/sync_write_stream|internal\/stream_base_commons)$/.test(m)),
+    [],
+    'a JSON check builds no stdio stream and loads no perf_hooks',
   );
   assert.deepEqual(external.filter((e) => !e.startsWith('node:') && !/^[a-z_]+$/.test(e)), [], 'only Node built-ins stay external');
 });
@@ -171,6 +180,29 @@ test('a lazy stand-in loads the real package on first use, and a deferred instan
   const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { atStart: false, afterUse: true, body: 'hello' });
+});
+
+test('a lazy built-in and a namespace read off it at load time (node:dns and its .promises) load on first real use', async () => {
+  const { build } = await import('esbuild');
+  const entry = path.join(outDir, 'lazy-dns-entry.mjs');
+  writeFileSync(
+    entry,
+    [
+      "import { getServers } from 'node:dns';",
+      "const dnsPromises = require('node:dns').promises; // as mailauth reads it at load time",
+      "const loaded = () => process.moduleLoadList.includes('NativeModule dns');",
+      'const atStart = loaded();',
+      'const servers = getServers();',
+      'const afterUse = loaded();',
+      "const real = process.getBuiltinModule('node:dns/promises');",
+      'console.log(JSON.stringify({ atStart, afterUse, servers: Array.isArray(servers), same: dnsPromises.resolve === real.resolve, keys: Object.keys(dnsPromises).length === Object.keys(real).length }));',
+    ].join('\n'),
+  );
+  const out = path.join(outDir, 'lazy-dns-out.cjs');
+  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node24', plugins: [lazyBuiltins() as never], logLevel: 'warning' });
+  const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { atStart: false, afterUse: true, servers: true, same: true, keys: true });
 });
 
 test('bin/authlab.js runs the bundle only while it is newer than its sources', () => {

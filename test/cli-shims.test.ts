@@ -97,9 +97,29 @@ test('net shim: isIP answers as node:net for addresses, names and odd values; ev
     'example.com', 'mail.example.com', '', ' ', 'localhost', 'xn--bcher-kva.example',
     undefined, null, 1234, 0, { toString: () => '192.0.2.1' }, { toString: () => '::1' }, ['10.0.0.1'],
   ];
-  for (const v of values) assert.equal(netShim.isIP(v as string), net.isIP(v as string), `isIP(${String(v)})`);
-  assert.throws(() => net.isIP(Symbol('x') as never), TypeError);
-  assert.throws(() => netShim.isIP(Symbol('x') as never), TypeError);
+  for (const v of values) {
+    assert.equal(netShim.isIP(v as string), net.isIP(v as string), `isIP(${String(v)})`);
+    assert.equal(netShim.isIPv4(v as string), net.isIPv4(v as string), `isIPv4(${String(v)})`);
+  }
+  for (const f of ['isIP', 'isIPv4'] as const) {
+    assert.throws(() => net[f](Symbol('x') as never), TypeError);
+    assert.throws(() => netShim[f](Symbol('x') as never), TypeError);
+  }
+  // the shim lists node:net's exports without loading it: the list must be this Node's
   assert.deepEqual(Object.keys(netShim).sort(), Object.keys(net).sort());
-  for (const k of Object.keys(net)) if (k !== 'isIP') assert.equal((netShim as never)[k], (net as never)[k], k);
+  for (const k of Object.keys(net)) if (k !== 'isIP' && k !== 'isIPv4') assert.equal((netShim as never)[k], (net as never)[k], k);
+  assert.equal('Socket' in netShim, true);
+});
+
+test('net shim: IPv4 and names are answered without loading node:net; IPv6 text and other exports load it', () => {
+  const probe = [
+    `const shim = require(${JSON.stringify(netShimFile)});`,
+    "const loaded = () => process.moduleLoadList.includes('NativeModule net');",
+    "const early = [shim.isIP('192.0.2.1'), shim.isIP('mail.example.com'), shim.isIPv4('10.0.0.1'), Object.keys(shim).length > 10, loaded()];",
+    "const v6 = shim.isIP('2001:db8::1');",
+    'console.log(JSON.stringify({ early, v6, after: loaded(), socket: typeof shim.Socket }));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { early: [4, 0, true, true, false], v6: 6, after: true, socket: 'function' });
 });

@@ -7,6 +7,7 @@ import type { DnsReplayFile, DnsSettings } from '../../shared/dns.ts';
 import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-options.ts';
 import type { MessageOutcome } from '../../shared/report.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { Output } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
 export const CHECK_USAGE = `Usage: authlab check FILE|- [options]
@@ -39,7 +40,7 @@ Output:
 
 Exit status: 0 evaluated, 1 evaluated and a --fail-on condition met, 2 bad usage or input.`;
 
-export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+export async function runCheck(argv: string[], io: { stdout: Output; stdin: NodeJS.ReadableStream }): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -127,7 +128,7 @@ export async function runCheck(argv: string[], io: { stdout: NodeJS.WritableStre
     for (const m of result.messages) io.stdout.write(JSON.stringify(m) + '\n');
   } else {
     const { formatText } = await import('./format-text.ts');
-    const color = !v['no-color'] && !process.env.NO_COLOR && (io.stdout as { isTTY?: boolean }).isTTY === true;
+    const color = !v['no-color'] && !process.env.NO_COLOR && io.stdout.isTTY === true;
     io.stdout.write(formatText(result, { color }));
   }
   // after the report is out, so a log that cannot be written never costs the user the verdicts

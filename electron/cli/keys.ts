@@ -6,10 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { KeyInfo } from '../engine/keys/dkim-key.ts';
 import type { KeyStore } from '../engine/keys/key-store.ts';
+import type { Output } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface CliIo {
-  stdout: NodeJS.WritableStream;
+  stdout: Output;
   stderr?: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream;
   env?: NodeJS.ProcessEnv;

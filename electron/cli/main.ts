@@ -2,6 +2,7 @@
 // for the web host, and `--help` must not pay for mailauth.
 
 import { UsageError } from './usage-error.ts';
+import { fdOutput } from './output.ts';
 
 const USAGE = `AuthLab — test email authentication (SPF, DKIM, DMARC, ARC, BIMI) step by step
 
@@ -17,15 +18,24 @@ Usage:
                                    open the inspector in a browser (loopback web host)
   authlab --version`;
 
-// stdin is read only for `-`: touching process.stdin builds its stream (and loads fs streams,
-// readline and fs/promises, ~5 ms), so the getter defers it to the commands that read it
+// stdout is written straight to its descriptor (output.ts says why). stderr and stdin are built
+// only when used: touching process.stdin builds its stream (and loads fs streams, readline and
+// fs/promises, ~5 ms), and process.stderr a stream of its own.
+const stdout = fdOutput(1, () => process.stdout);
 const io = () => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout,
+  get stderr() {
+    return process.stderr;
+  },
   get stdin() {
     return process.stdin;
   },
 });
+
+/** Resolves when all output has been written out (bin/authlab.js waits for it before exiting). */
+export function drained(): Promise<void> {
+  return stdout.drained();
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -54,14 +64,14 @@ export async function main(argv: string[]): Promise<number> {
       case '--version':
       case '-v': {
         const { default: pkg } = (await import('../../package.json', { with: { type: 'json' } })) as { default: { version: string } };
-        process.stdout.write(`authlab ${pkg.version} (node ${process.versions.node})\n`);
+        stdout.write(`authlab ${pkg.version} (node ${process.versions.node})\n`);
         return 0;
       }
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE + '\n');
+        stdout.write(USAGE + '\n');
         return cmd === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${cmd}" (try: authlab --help)`);

@@ -1,19 +1,55 @@
 'use strict';
-// node:net, as the CLI bundle sees it (scripts/build-cli.mjs): the same module with an isIP that
-// tests IPv4 alone when there is no colon. Node's isIP tries IPv4 then IPv6, and the first IPv6
-// test of a process compiles Node's IPv6 pattern, ~10 ms of a one-message `authlab check` (mailauth
-// and the engine call isIP on domain names, HELO names and Received values). Every IPv6 text has a
-// colon, so the answer is the same: test/cli-shims.test.ts compares the two.
+// node:net, as the CLI bundle sees it (scripts/build-cli.mjs): isIP and isIPv4 answered here,
+// everything else read from the real node:net, which is loaded on first such read.
+// - isIP: Node's tries IPv4 then IPv6, and the first IPv6 test of a process compiles Node's IPv6
+//   pattern, ~10 ms of a one-message `authlab check` (mailauth and the engine call isIP on domain
+//   names, HELO names and Received values). Every IPv6 text has a colon, so text without one is
+//   tested for IPv4 alone.
+// - isIPv4: Node's own pattern (lib/internal/net.js), so a check that sees no IPv6 never loads
+//   node:net, which costs ~2 ms with what it pulls in.
+// test/cli-shims.test.ts compares both with node:net, and KEYS with node:net's own.
 
-const net = require('node:net');
+const V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
+const IPV4 = new RegExp(`^(?:${V4_SEG}\\.){3}${V4_SEG}$`);
+
+// RegExp#test converts its argument as Node's RegExpPrototypeExec does (a Symbol throws)
+const isIPv4 = (input) => IPV4.test(input);
 
 function isIP(input) {
-  const s = `${input}`; // RegExp#test's string conversion, as Node's isIPv4/isIPv6 apply it
-  return s.includes(':') ? net.isIP(s) : net.isIPv4(s) ? 4 : 0;
+  const s = `${input}`;
+  return s.includes(':') ? load().isIP(s) : isIPv4(s) ? 4 : 0;
 }
 
-// node:net's own properties as they are (BlockList and SocketAddress are lazy getters, left unread)
-module.exports = Object.defineProperties({}, {
-  ...Object.getOwnPropertyDescriptors(net),
-  isIP: { value: isIP, enumerable: true, writable: true, configurable: true },
+let real;
+const load = () => (real ??= require('node:net'));
+const own = { isIP, isIPv4 };
+
+/** node:net's exports (Node 24), listed so importers can copy them without loading it. */
+const KEYS = [
+  '_createServerHandle',
+  '_normalizeArgs',
+  'BlockList',
+  'SocketAddress',
+  'BoundSocket',
+  'connect',
+  'createConnection',
+  'createServer',
+  'isIP',
+  'isIPv4',
+  'isIPv6',
+  'Server',
+  'Socket',
+  'Stream',
+  'getDefaultAutoSelectFamily',
+  'setDefaultAutoSelectFamily',
+  'getDefaultAutoSelectFamilyAttemptTimeout',
+  'setDefaultAutoSelectFamilyAttemptTimeout',
+];
+
+module.exports = new Proxy(Object.create(null), {
+  get: (_, p) => (Object.hasOwn(own, p) ? own[p] : load()[p]),
+  set: (_, p, v) => Reflect.set(load(), p, v),
+  has: (_, p) => Object.hasOwn(own, p) || p in load(),
+  ownKeys: () => KEYS,
+  getOwnPropertyDescriptor: (_, p) => (KEYS.includes(p) ? { get: () => (Object.hasOwn(own, p) ? own[p] : load()[p]), enumerable: true, configurable: true } : undefined),
 });

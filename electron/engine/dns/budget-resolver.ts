@@ -5,6 +5,7 @@
 
 import type { DnsAnswer, RRType } from '../../../shared/dns.ts';
 import type { Resolver } from './resolver.ts';
+import { monotonicMs } from '../monotonic-clock.ts';
 
 export interface BudgetOptions {
   /** Queries allowed (default 100). */
@@ -27,7 +28,7 @@ export class BudgetResolver implements Resolver {
     this.inner = inner;
     this.maxQueries = options.maxQueries ?? 100;
     this.deadlineMs = options.deadlineMs ?? 20_000;
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? monotonicMs;
   }
 
   get queries(): number {

@@ -3,6 +3,7 @@
 
 import { cloneRecord, recordToText, type DnsAnswer, type DnsLogEntry, type RRType } from '../../../shared/dns.ts';
 import { normalizeName, type Resolver } from './resolver.ts';
+import { monotonicMs } from '../monotonic-clock.ts';
 
 export class RecordingResolver implements Resolver {
   readonly inner: Resolver;
@@ -15,9 +16,9 @@ export class RecordingResolver implements Resolver {
 
   async query(name: string, type: RRType): Promise<DnsAnswer> {
     const seq = ++this.seq; // numbered in the order asked; concurrent queries may finish out of order
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const answer = await this.inner.query(name, type);
-    const ms = Math.round((performance.now() - t0) * 10) / 10;
+    const ms = Math.round((monotonicMs() - t0) * 10) / 10;
     const entry: DnsLogEntry = {
       seq,
       name: normalizeName(name),

@@ -1,0 +1,103 @@
+// The CLI's stdout writer (electron/cli/output.ts): straight to the descriptor, the rest handed to
+// the stream when the descriptor would block, and a quiet end when the reader goes away.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fdOutput } from '../electron/cli/output.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+function fifo(): { file: string; done(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'authlab-fifo-'));
+  const file = path.join(dir, 'out');
+  execFileSync('mkfifo', [file]);
+  return { file, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function drain(fd: number): Buffer {
+  const parts: Buffer[] = [];
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    let n = 0;
+    try {
+      n = readSync(fd, buf);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break;
+      throw err;
+    }
+    if (!n) break;
+    parts.push(Buffer.from(buf.subarray(0, n)));
+  }
+  return Buffer.concat(parts);
+}
+
+test('a descriptor that would block (EAGAIN) hands the rest to the stream, in order, and drained() waits for it', async () => {
+  const f = fifo();
+  try {
+    // both ends non-blocking: the writer fills the pipe buffer (64 KB) and gets EAGAIN
+    const reader = openSync(f.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(f.file, constants.O_WRONLY | constants.O_NONBLOCK);
+    const stream = new PassThrough();
+    const viaStream: Buffer[] = [];
+    stream.on('data', (d: Buffer) => viaStream.push(d));
+    const out = fdOutput(writer, () => stream as unknown as NodeJS.WriteStream);
+    const text = Array.from({ length: 4000 }, (_, i) => `{"line":${i},"pad":"${'x'.repeat(40)}"}\n`).join('');
+    out.write(text.slice(0, 100_000));
+    out.write(text.slice(100_000));
+    await out.drained();
+    const direct = drain(reader);
+    assert.ok(direct.length > 0 && direct.length < 100_000, `the pipe took ${direct.length} bytes before it would block`);
+    assert.ok(viaStream.length > 0, 'the rest went through the stream');
+    assert.equal(direct.toString() + Buffer.concat(viaStream).toString(), text);
+    closeSync(reader);
+    closeSync(writer);
+  } finally {
+    f.done();
+  }
+});
+
+test('a reader that went away (EPIPE) ends the output quietly; other write errors are thrown', () => {
+  const f = fifo();
+  try {
+    const reader = openSync(f.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(f.file, constants.O_WRONLY | constants.O_NONBLOCK);
+    closeSync(reader);
+    const out = fdOutput(writer, () => assert.fail('the stream is not for a closed reader'));
+    out.write('first\n');
+    out.write('second\n');
+    closeSync(writer);
+    const bad = fdOutput(writer, () => assert.fail('not for EBADF'));
+    assert.throws(() => bad.write('x'), { code: 'EBADF' });
+  } finally {
+    f.done();
+  }
+});
+
+test('authlab check --json on an mbox piped into a reader that stops after one line: no error, exit 0', async () => {
+  const msg = (i: number) => `From sender@example.com Mon Jan  1 00:00:00 2024\nFrom: a${i}@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`;
+  const mbox = Array.from({ length: 300 }, (_, i) => msg(i)).join('\n');
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', '-', '--json', '--offline', '--ip', '192.0.2.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(mbox);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const first = await new Promise<string>((resolve) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout.destroy(); // as `| head -1` does
+        resolve(buf.slice(0, nl));
+      }
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(JSON.parse(first).index, 0);
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+});
