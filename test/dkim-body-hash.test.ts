@@ -304,3 +304,23 @@ test('fastDkimVerify on a large clean message: the same as mailauth, over severa
   const msg = Buffer.from(`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s; h=from; bh=AAAA; b=QUJD\r\nFrom: a@example.com\r\n\r\n${body}`);
   await sameVerify(msg, { resolver: offline, strict: true }, 'large message');
 });
+
+test('fastDkimVerify hands a one-chunk message over without an event-loop turn, and yields between the chunks of a larger one', async () => {
+  const msg = Buffer.from('DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s; h=from; bh=AAAA; b=QUJD\r\nFrom: a@example.com\r\n\r\n' + 'body line\r\n'.repeat(500));
+  const turnsDuring = async (chunkSize?: number) => {
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      if (done) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await fastDkimVerify(msg, { resolver: offline, strict: true } as never, chunkSize);
+    done = true;
+    return turns;
+  };
+  // mailauth's writeToStream took two turns (setImmediate) per message, however small
+  assert.equal(await turnsDuring(), 0, 'one chunk: no turn');
+  assert.ok((await turnsDuring(1000)) >= 4, 'six chunks: the event loop runs in between');
+});
