@@ -143,11 +143,31 @@ test('the bundled check loads no package from node_modules: all it needs is insi
   assert.deepEqual(external.filter((e) => !e.startsWith('node:') && !/^[a-z_]+$/.test(e)), [], 'only Node built-ins stay external');
 });
 
-test('a lazy stand-in loads the real package on first use, and a deferred instance becomes the real one', async () => {
+/** Bundles a probe script with esbuild (the given plugins and format) beside the CLI bundle, runs it, and returns what it printed as JSON. */
+async function bundleAndRun(name: string, source: string[], options: { format: 'esm' | 'cjs'; plugins: unknown[]; banner?: string }): Promise<unknown> {
   const { build } = await import('esbuild');
-  const entry = path.join(outDir, 'lazy-entry.mjs');
-  writeFileSync(
-    entry,
+  const entry = path.join(outDir, `${name}-entry.mjs`);
+  writeFileSync(entry, source.join('\n'));
+  const out = path.join(outDir, `${name}-out.${options.format === 'esm' ? 'mjs' : 'cjs'}`);
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: options.format,
+    target: 'node24',
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+    plugins: options.plugins as never[],
+    logLevel: 'warning',
+  });
+  const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('a lazy stand-in loads the real package on first use, and a deferred instance becomes the real one', async () => {
+  const printed = await bundleAndRun(
+    'lazy',
     [
       "import { createRequire } from 'node:module';",
       "import http from 'node:http';",
@@ -163,30 +183,15 @@ test('a lazy stand-in loads the real package on first use, and a deferred instan
       '  server.close();',
       '  console.log(JSON.stringify({ atStart, afterUse: loaded(), body }));',
       '});',
-    ].join('\n'),
+    ],
+    { format: 'esm', plugins: [lazyStandIns()], banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   );
-  const out = path.join(outDir, 'lazy-out.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    plugins: [lazyStandIns() as never],
-    logLevel: 'warning',
-  });
-  const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { atStart: false, afterUse: true, body: 'hello' });
+  assert.deepEqual(printed, { atStart: false, afterUse: true, body: 'hello' });
 });
 
 test('a lazy built-in and a namespace read off it at load time (node:dns and its .promises) load on first real use', async () => {
-  const { build } = await import('esbuild');
-  const entry = path.join(outDir, 'lazy-dns-entry.mjs');
-  writeFileSync(
-    entry,
+  const printed = await bundleAndRun(
+    'lazy-dns',
     [
       "import { getServers } from 'node:dns';",
       "const dnsPromises = require('node:dns').promises; // as mailauth reads it at load time",
@@ -196,13 +201,10 @@ test('a lazy built-in and a namespace read off it at load time (node:dns and its
       'const afterUse = loaded();',
       "const real = process.getBuiltinModule('node:dns/promises');",
       'console.log(JSON.stringify({ atStart, afterUse, servers: Array.isArray(servers), same: dnsPromises.resolve === real.resolve, keys: Object.keys(dnsPromises).length === Object.keys(real).length }));',
-    ].join('\n'),
+    ],
+    { format: 'cjs', plugins: [lazyBuiltins()] },
   );
-  const out = path.join(outDir, 'lazy-dns-out.cjs');
-  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node24', plugins: [lazyBuiltins() as never], logLevel: 'warning' });
-  const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { atStart: false, afterUse: true, servers: true, same: true, keys: true });
+  assert.deepEqual(printed, { atStart: false, afterUse: true, servers: true, same: true, keys: true });
 });
 
 test('bin/authlab.js runs the bundle only while it is newer than its sources', () => {

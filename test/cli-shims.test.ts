@@ -25,6 +25,13 @@ const realJoi = createRequire(require.resolve('mailauth'))('joi') as JoiLike; //
 const shimJoi = require(joiShimFile) as JoiLike;
 const netShim = require(netShimFile) as typeof net;
 
+/** Runs probe lines in a fresh Node (so module loading starts from nothing) and returns what they printed as JSON. */
+function runProbe(lines: string[]): unknown {
+  const r = spawnSync(process.execPath, ['-e', lines.join('\n')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
 /** What a caller can see of a validation: success, the value, and Joi's error. */
 const seen = (r: ReturnType<Schema['validate']>) => ({ error: r.error?.message, details: r.error?.details, value: r.value, keys: Object.keys(r).sort() });
 
@@ -84,10 +91,8 @@ test("joi shim: a valid key loads no Joi; the first value Joi must judge loads i
     'const before = loaded();',
     "const bad = schema.validate('not base64!');",
     'console.log(JSON.stringify({ ok: !ok.error, before, bad: bad.error && bad.error.message, after: loaded() }));',
-  ].join('\n');
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { ok: true, before: false, bad: '"value" must be a valid base64 string', after: true });
+  ];
+  assert.deepEqual(runProbe(probe), { ok: true, before: false, bad: '"value" must be a valid base64 string', after: true });
 });
 
 test('net shim: isIP answers as node:net for addresses, names and odd values; everything else is node:net', () => {
@@ -118,8 +123,6 @@ test('net shim: IPv4 and names are answered without loading node:net; IPv6 text 
     "const early = [shim.isIP('192.0.2.1'), shim.isIP('mail.example.com'), shim.isIPv4('10.0.0.1'), Object.keys(shim).length > 10, loaded()];",
     "const v6 = shim.isIP('2001:db8::1');",
     'console.log(JSON.stringify({ early, v6, after: loaded(), socket: typeof shim.Socket }));',
-  ].join('\n');
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { early: [4, 0, true, true, false], v6: 6, after: true, socket: 'function' });
+  ];
+  assert.deepEqual(runProbe(probe), { early: [4, 0, true, true, false], v6: 6, after: true, socket: 'function' });
 });
