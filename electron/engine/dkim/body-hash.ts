@@ -90,17 +90,22 @@ export abstract class CanonicalBodyHash implements BodyHasher {
   abstract update(chunk: Buffer | null | undefined): void;
   abstract digest(encoding: 'base64' | 'hex'): string;
 
-  /** The first canonical body bytes, kept while hashing so the report's preview costs nothing more. */
-  readonly previewParts: Buffer[] = [];
+  // The first canonical body bytes, copied in while hashing (staging buffers are reused) so the
+  // report's preview costs nothing more. One buffer, not a list of copies: a body's held line
+  // breaks reach hashCanonical a run at a time, and a list of those cost more than the hash.
+  private readonly previewBuffer = Buffer.allocUnsafe(PREVIEW_CAPTURE);
   private previewLength = 0;
+
+  /** The canonical body's first bytes as hashed so far (PREVIEW_CAPTURE at most, also past l=). */
+  get preview(): Buffer {
+    return this.previewBuffer.subarray(0, this.previewLength);
+  }
 
   /** mailauth's _updateBodyHash: every canonical byte is counted, only those up to l= are hashed. */
   protected hashCanonical(chunk: Buffer): void {
     this.mimeStructureStartFinder.update(chunk);
     if (this.previewLength < PREVIEW_CAPTURE) {
-      const part = Buffer.from(chunk.subarray(0, PREVIEW_CAPTURE - this.previewLength)); // a copy: staging buffers are reused
-      this.previewParts.push(part);
-      this.previewLength += part.length;
+      this.previewLength += chunk.copy(this.previewBuffer, this.previewLength, 0, PREVIEW_CAPTURE - this.previewLength);
     }
     this.canonicalizedLength += chunk.length;
     if (this.maxSizeReached) return;

@@ -147,7 +147,7 @@ export async function fastDkimVerify(input: Buffer | string, options: DKIMVerify
     const canon = key.split(':')[0];
     // every hasher keeps the canonical body's start whatever its l= (it counts past l= too)
     if (hasher instanceof CanonicalBodyHash && !previews.has(canon)) {
-      previews.set(canon, { head: Buffer.concat(hasher.previewParts), total: hasher.canonicalizedLength });
+      previews.set(canon, { head: hasher.preview, total: hasher.canonicalizedLength });
     }
   }
   hidden('bodyPreviews', previews);
