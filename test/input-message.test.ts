@@ -61,6 +61,15 @@ test('binary junk is rejected and named', () => {
   rejects(noNul, 'binary', /control bytes/);
 });
 
+test('control bytes: each kind that text mail never has counts, the five it has (tab, LF, FF, CR, ESC) do not', () => {
+  const text = (filler: string) => Buffer.from(`Subject: x\r\nFrom: a@example.org\r\n\r\n${filler}\r\n`, 'latin1');
+  const spread = (byte: number) => Array.from({ length: 400 }, () => `word${String.fromCharCode(byte)}`).join(' ');
+  for (const byte of [0x01, 0x08, 0x0b, 0x0e, 0x1a, 0x1c, 0x1f, 0x7f]) rejects(text(spread(byte)), 'binary', /control bytes/);
+  for (const byte of [0x09, 0x0a, 0x0c, 0x0d, 0x1b]) assert.equal(one(text(spread(byte))).summary.kind, 'message', `byte ${byte}`);
+  // one stray control byte in a long message is below the share that makes it binary
+  assert.equal(one(text(`${'plain text '.repeat(500)}\x07${'more text '.repeat(500)}`)).summary.kind, 'message');
+});
+
 test('8-bit text in another charset is not mistaken for binary', () => {
   const latin1 = Buffer.from(`Subject: caf\xe9\r\nFrom: a@example.org\r\n\r\n${'Gr\xfc\xdfe aus M\xfcnchen. '.repeat(200)}\r\n`, 'latin1');
   const item = one(latin1);
