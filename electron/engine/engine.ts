@@ -8,7 +8,7 @@ import { INPUT_ERROR_CODES, type MessageOutcome, type VerifyMode } from '../../s
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
-import { readInput, readMboxMessage, type InputItem } from './input/message-input.ts';
+import { readInput, readMboxMessage, splitInput, type InputItem } from './input/message-input.ts';
 import { evaluateMessage } from './evaluate-message.ts';
 
 export interface EvaluationResult {
@@ -39,6 +39,13 @@ export interface MboxPart {
 export interface PartEngine extends Engine {
   /** Message `part.index` of an mbox, exactly as evaluate() on the whole mbox reports it. */
   evaluateMboxMessage(part: MboxPart, opts?: EvaluateOptions, dns?: DnsSettings): Promise<MessageOutcome>;
+  /**
+   * evaluate(), handing each outcome over as soon as it is made instead of all at the end, so a
+   * large mbox's reports are never all held at once (the CLI prints and drops them). The same
+   * outcomes in the same order, at one evaluation time. One difference: a reject of the whole input
+   * (a zone or envelope problem) met at message k comes after the outcomes of the messages before it.
+   */
+  evaluateEach(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, onMessage: (m: MessageOutcome) => void): Promise<EvaluationResult['container']>;
 }
 
 export function createEngine(deps: EngineDeps = {}): PartEngine {
@@ -94,10 +101,25 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
       return { container: split.container, messages: await evaluateItems(split.items, opts, dns) };
     },
     async evaluateMboxMessage(part, opts = {}, dns = {}) {
-      const item = readMboxMessage(part.bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
-      return (await evaluateItems([item], opts, dns))[0];
+      return evaluatePart(part, opts, dns);
+    },
+    async evaluateEach(bytes, opts, dns, onMessage) {
+      const parts = splitInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      if (parts.container === 'message') {
+        for (const m of await evaluateItems(readInput(bytes, opts).items, opts, dns)) onMessage(m);
+        return 'message';
+      }
+      // one time for every message, as evaluate() reads the clock once
+      const at = opts.at ?? clock().toISOString();
+      for (const m of parts.messages) onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes }, { ...opts, at }, dns));
+      return 'mbox';
     },
   };
+
+  async function evaluatePart(part: MboxPart, opts: EvaluateOptions, dns: DnsSettings): Promise<MessageOutcome> {
+    const item = readMboxMessage(part.bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+    return (await evaluateItems([item], opts, dns))[0];
+  }
 }
 
 const INPUT_CODES = new Set<string>(INPUT_ERROR_CODES);
