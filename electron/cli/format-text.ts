@@ -1,8 +1,7 @@
 // The human output of `authlab check`: the step-by-step report, readable in an 80-column terminal.
 
-import type { EvaluationResult } from '../engine/engine.ts';
 import { formatHopDelay } from '../../shared/hop-delay.ts';
-import type { MessageReport, SpfCheck, SpfNode, Step } from '../../shared/report.ts';
+import type { MessageOutcome, MessageReport, SpfCheck, SpfNode, Step } from '../../shared/report.ts';
 
 interface Style {
   color: boolean;
@@ -128,9 +127,10 @@ export function formatMessage(r: MessageReport, s: Style): string {
   return out.join('\n') + '\n';
 }
 
-export function formatText(result: EvaluationResult, s: Style): string {
-  const parts = result.messages.map((m) =>
-    m.ok ? formatMessage(m, s) : `${paint(s, 'bold', `Message ${m.index + 1}`)}\n${paint(s, 'red', `error (${m.error.code}): ${m.error.message}`)}\n`,
-  );
-  return parts.join('\n' + '─'.repeat(72) + '\n\n');
+/** Printed between two messages of an mbox. */
+export const MESSAGE_SEPARATOR = '\n' + '─'.repeat(72) + '\n\n';
+
+/** One message's report, or why it could not be evaluated. */
+export function formatOutcome(m: MessageOutcome, s: Style): string {
+  return m.ok ? formatMessage(m, s) : `${paint(s, 'bold', `Message ${m.index + 1}`)}\n${paint(s, 'red', `error (${m.error.code}): ${m.error.message}`)}\n`;
 }
