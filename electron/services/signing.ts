@@ -29,6 +29,7 @@ import { KeyStoreError, openKeyStore, STORE_FILE, type KeyStore } from '../engin
 import { SigningService } from '../engine/signing/signing-service.ts';
 import type { RoundTrip } from '../engine/signing/round-trip.ts';
 import type { EngineLike } from './services.ts';
+import { CodedError } from '../../shared/coded-error.ts';
 
 /** How private keys are protected at rest. */
 export type KeyProtectionSource =
@@ -62,12 +63,9 @@ export interface SigningLab {
   close(): void;
 }
 
-export class SigningLabError extends Error {
-  readonly code: string;
+export class SigningLabError extends CodedError {
   constructor(code: string, message: string) {
-    super(message);
-    this.name = 'SigningLabError';
-    this.code = code;
+    super('SigningLabError', code, message);
   }
 }
 

@@ -2,13 +2,11 @@
 // Carries a stable code for the CLI/IPC and a message written for a person.
 
 import type { InputErrorCode } from '../../../shared/report.ts';
+import { CodedError } from '../../../shared/coded-error.ts';
 
-export class InputError extends Error {
-  code: InputErrorCode;
+export class InputError extends CodedError<InputErrorCode> {
   constructor(code: InputErrorCode, message: string) {
-    super(message);
-    this.name = 'InputError';
-    this.code = code;
+    super('InputError', code, message);
   }
 }
 

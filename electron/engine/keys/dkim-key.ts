@@ -10,6 +10,7 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 
 import type { KeyKind, PublicKeyInfo } from '../../../shared/keys.ts';
 import { RSA_KEY_BITS } from '../../../shared/keys.ts';
+import { CodedError } from '../../../shared/coded-error.ts';
 
 export type KeyType = KeyKind;
 export type SigningAlgorithm = PublicKeyInfo['algorithm'];
@@ -25,12 +26,9 @@ export interface SigningKey {
 }
 
 /** A key that cannot be used, with a message meant for the user. */
-export class KeyError extends Error {
-  readonly code: string;
+export class KeyError extends CodedError {
   constructor(code: string, message: string) {
-    super(message);
-    this.name = 'KeyError';
-    this.code = code;
+    super('KeyError', code, message);
   }
 }
 

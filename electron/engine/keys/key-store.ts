@@ -10,6 +10,7 @@ import path from 'node:path';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.ts';
 import { withRecord, type KeyInfo, type SigningKey } from './dkim-key.ts';
 import { createPassphraseEncryptor, DecryptError, DEFAULT_SCRYPT, newSalt, type Encryptor, type ScryptParams } from './encryptor.ts';
+import { CodedError } from '../../../shared/coded-error.ts';
 
 export const STORE_FORMAT = 'authlab-keystore';
 export const STORE_VERSION = 1;
@@ -27,13 +28,10 @@ export type KeyStoreErrorCode =
   | 'not-found'
   | 'duplicate';
 
-export class KeyStoreError extends Error {
-  readonly code: KeyStoreErrorCode;
+export class KeyStoreError extends CodedError<KeyStoreErrorCode> {
   readonly file: string;
   constructor(code: KeyStoreErrorCode, file: string, message: string) {
-    super(message);
-    this.name = 'KeyStoreError';
-    this.code = code;
+    super('KeyStoreError', code, message);
     this.file = file;
   }
 }

@@ -3,6 +3,7 @@
 
 import { createSeal } from 'mailauth';
 import type { SigningKey } from '../keys/dkim-key.ts';
+import { CodedError } from '../../../shared/coded-error.ts';
 
 export interface ArcSealOptions {
   key: SigningKey;
@@ -22,12 +23,9 @@ export interface ArcSealResult {
   warnings: string[];
 }
 
-export class ArcSealError extends Error {
-  readonly code: string;
+export class ArcSealError extends CodedError {
   constructor(code: string, message: string) {
-    super(message);
-    this.name = 'ArcSealError';
-    this.code = code;
+    super('ArcSealError', code, message);
   }
 }
 

@@ -5,6 +5,7 @@ import type { DKIMSignOptions } from 'mailauth';
 import type { SigningKey } from '../keys/dkim-key.ts';
 import { DEFAULT_SIGNED_HEADERS, headerNames, reviewHeaders, type SignWarning } from './header-policy.ts';
 import { mailauthSign } from './mailauth-signer.ts';
+import { CodedError } from '../../../shared/coded-error.ts';
 
 export type Canonicalization = 'relaxed/relaxed' | 'relaxed/simple' | 'simple/relaxed' | 'simple/simple';
 export const CANONICALIZATIONS: readonly Canonicalization[] = ['relaxed/relaxed', 'relaxed/simple', 'simple/relaxed', 'simple/simple'];
@@ -42,13 +43,10 @@ export interface SignResult {
   warnings: SignWarning[];
 }
 
-export class SigningError extends Error {
-  readonly code: string;
+export class SigningError extends CodedError {
   readonly warnings: SignWarning[];
   constructor(code: string, message: string, warnings: SignWarning[] = []) {
-    super(message);
-    this.name = 'SigningError';
-    this.code = code;
+    super('SigningError', code, message);
     this.warnings = warnings;
   }
 }
