@@ -104,9 +104,10 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
       return evaluatePart(part, opts, dns);
     },
     async evaluateEach(bytes, opts, dns, onMessage) {
-      const parts = splitInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      const read = { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly };
+      const parts = splitInput(bytes, read);
       if (parts.container === 'message') {
-        for (const m of await evaluateItems(readInput(bytes, opts).items, opts, dns)) onMessage(m);
+        for (const m of await evaluateItems(readInput(bytes, read).items, opts, dns)) onMessage(m);
         return 'message';
       }
       // one time for every message, as evaluate() reads the clock once
