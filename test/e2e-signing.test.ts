@@ -136,6 +136,12 @@ test('a wrong passphrase on an existing key store shows its error; the right one
     assert.equal(await page.getByTestId('key-store').getAttribute('data-state'), 'locked');
     await screenshot(page, '1x-signing-05-wrong-passphrase');
 
+    // a slow key listing must not show an unlocked store with no keys in between: the list is
+    // read when the state says unlocked
+    await page.route('**/api/listKeys*', async (route) => {
+      await new Promise((r) => setTimeout(r, 400));
+      await route.continue();
+    });
     await page.getByLabel('Key store passphrase').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.locator('[data-testid="key-store"][data-state="unlocked"]').waitFor();

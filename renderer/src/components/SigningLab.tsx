@@ -75,9 +75,11 @@ export function SigningLab({
   const refresh = useCallback(async () => {
     try {
       const st = await bridge.keyStoreStatus();
+      // the keys before the state: an "unlocked" store must not show an empty list while they load
+      const list = st.state === 'unlocked' ? await bridge.listKeys() : undefined;
       setStatus(st);
       setStatusError(null);
-      if (st.state === 'unlocked') setKeys(await bridge.listKeys());
+      if (list) setKeys(list);
     } catch (e) {
       setStatusError(errOf(e));
     }
