@@ -54,6 +54,18 @@ export interface InputSummary {
   date?: string;
   /** What cannot be checked with this input, said plainly. */
   limitations: string[];
+  /**
+   * A message of an mbox: where it lies in the input file (after its postmark line, before ">From "
+   * lines are restored). The inspector reads a message of a file too large to hold from here.
+   */
+  source?: MessageSource;
+}
+
+export interface MessageSource {
+  /** Byte offset in the input file. */
+  offset: number;
+  /** Byte length there. */
+  length: number;
 }
 
 export interface ReceivedHop {

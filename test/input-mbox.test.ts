@@ -79,3 +79,40 @@ test('a "From:" header is not an mbox postmark', () => {
   assert.equal(isMbox(Buffer.from('From a@example.org Tue Jan  2 10:00:00 2024\nFrom: a@example.org\n')), true);
   assert.equal(readInput(Buffer.from(msg(1, 'x\n'))).container, 'message');
 });
+
+test('each message of an mbox says where it lies in the file; the inspector rebuilds the evaluated bytes from there', async () => {
+  const { evaluatedBytes, fromMessageBytes, sourceSlice } = await import('../renderer/src/lib/evaluated-bytes.ts');
+  const bodies = [
+    'plain body\n',
+    'a body with an escaped line:\n>From the start of a sentence\n>>From two levels\n',
+    'crlf body\r\n',
+  ];
+  const parts = [
+    'From a1@example.org Tue Jan  2 10:00:00 2024\n' + msg(1, bodies[0]),
+    'From a2@example.org Tue Jan  2 10:01:00 2024\n' + msg(2, bodies[1]),
+    'From a3@example.org Tue Jan  2 10:02:00 2024\r\n' + msg(3, bodies[2]).replace(/\n/g, '\r\n'),
+  ];
+  // a byte-order mark first: offsets are the file's, not the stripped buffer's
+  const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(parts.join('\n'))]);
+  const split = readInput(file);
+  assert.equal(split.container, 'mbox');
+  for (const [i, item] of split.items.entries()) {
+    assert.ok(item.ok);
+    const src = item.summary.source!;
+    const raw = file.subarray(src.offset, src.offset + src.length).toString('latin1');
+    // exactly the message as written after its postmark line (the separator blank line is the mbox's)
+    assert.equal(raw, parts[i].slice(parts[i].indexOf('\n') + 1), `message ${i + 1}: its offset and length`);
+    const report = { index: i, input: item.summary } as never;
+    // the page holding the whole file, and the page reading the slice from a large one
+    assert.deepEqual(Buffer.from(evaluatedBytes(file, 'mbox', report)!), item.bytes, `message ${i + 1} rebuilt from the file`);
+    assert.deepEqual(Buffer.from(fromMessageBytes(file.subarray(src.offset, src.offset + src.length), report)!), item.bytes);
+    assert.equal(evaluatedBytes(file.subarray(0, src.offset + 1), 'mbox', report, file.length), null, 'not held: null, and…');
+    assert.deepEqual(sourceSlice('mbox', report, src.offset + 1), { start: src.offset, end: src.offset + src.length }, '…read from here');
+    assert.equal(sourceSlice('mbox', report, file.length), null, 'held whole: nothing to read');
+  }
+  // ">From " lines are restored in what was evaluated, and so in what the page rebuilds
+  assert.match((split.items[1] as { bytes: Buffer }).bytes.toString(), /\r\nFrom the start of a sentence\r\n>From two levels/);
+  // a single message carries no source
+  const single = readInput(Buffer.from(msg(9, 'x\n')));
+  assert.ok(single.items[0].ok && single.items[0].summary.source === undefined);
+});

@@ -4,7 +4,7 @@
 
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
-import { INPUT_ERROR_CODES, type MessageOutcome, type VerifyMode } from '../../shared/report.ts';
+import { INPUT_ERROR_CODES, type MessageOutcome, type MessageSource, type VerifyMode } from '../../shared/report.ts';
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
@@ -33,6 +33,8 @@ export interface MboxPart {
   index: number;
   /** The whole input's notes (a removed byte-order mark), which every message of it carries. */
   notes: string[];
+  /** Where the message lies in the input (MboxMessage's offset and length), for its summary. */
+  source?: MessageSource;
 }
 
 /** The engine as the worker pool uses it: also one message of an mbox at a time, as evaluate() reads it. */
@@ -112,13 +114,13 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
       }
       // one time for every message, as evaluate() reads the clock once
       const at = opts.at ?? clock().toISOString();
-      for (const m of parts.messages) onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes }, { ...opts, at }, dns));
+      for (const m of parts.messages) onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, { ...opts, at }, dns));
       return 'mbox';
     },
   };
 
   async function evaluatePart(part: MboxPart, opts: EvaluateOptions, dns: DnsSettings): Promise<MessageOutcome> {
-    const item = readMboxMessage(part.bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+    const item = readMboxMessage(part.bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly }, part.source);
     return (await evaluateItems([item], opts, dns))[0];
   }
 }

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMarkedAsUntransferable, type ResourceLimits } from 'node:worker_threads';
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
-import type { MessageOutcome } from '../../shared/report.ts';
+import type { MessageOutcome, MessageSource } from '../../shared/report.ts';
 import type { Engine, EvaluationResult } from './engine.ts';
 import { splitInput, type InputParts } from './input/message-input.ts';
 import type { MboxMessage } from './input/mbox.ts';
@@ -52,7 +52,7 @@ export interface JobRequest {
   opts: EvaluateOptions;
   dns: DnsSettings;
   /** Set when `bytes` is one message of an mbox: the worker answers with its MessageOutcome. */
-  part?: { index: number; notes: string[] };
+  part?: { index: number; notes: string[]; source?: MessageSource };
 }
 export interface SerializedError {
   name: string;
@@ -212,7 +212,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
    */
   async function evaluateMbox(messages: MboxMessage[], notes: string[], opts: EvaluateOptions, dns: DnsSettings): Promise<EvaluationResult> {
     const at = opts.at ?? new Date().toISOString();
-    const settled = await Promise.allSettled(messages.map((m) => submit<MessageOutcome>(m.bytes, { ...opts, at }, dns, { index: m.index, notes })));
+    const settled = await Promise.allSettled(messages.map((m) => submit<MessageOutcome>(m.bytes, { ...opts, at }, dns, { index: m.index, notes, source: { offset: m.offset, length: m.length } })));
     const outcomes: MessageOutcome[] = [];
     for (const [i, s] of settled.entries()) {
       if (s.status === 'fulfilled') {

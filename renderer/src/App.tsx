@@ -6,7 +6,7 @@ import type { DnsSettings } from '../../shared/dns.ts';
 import type { ByteRange, MessageReport } from '../../shared/report.ts';
 import { bridge, evaluateBlob, isElectron } from './bridge.ts';
 import { base64ToBytes, readHead } from './lib/bytes.ts';
-import { evaluatedBytes } from './lib/evaluated-bytes.ts';
+import { evaluatedBytes, fromMessageBytes, sourceSlice } from './lib/evaluated-bytes.ts';
 import { newId, type EnvelopeOverrides, type LoadedFile, type Selection, type SignedOutput } from './state.ts';
 import { MessageList } from './components/MessageList.tsx';
 import { PasteDialog } from './components/PasteDialog.tsx';
@@ -281,10 +281,31 @@ export function App() {
     return () => clearTimeout(t);
   }, [selectedFile, configKey, evaluate]);
 
+  // A message of an mbox beyond the start the page holds (a large mbox): read from the file,
+  // where its report says it lies, when it is shown.
+  const [slice, setSlice] = useState<{ report: MessageReport; bytes: Uint8Array } | null>(null);
+  useEffect(() => {
+    if (!selectedFile?.result || !report) return;
+    const range = sourceSlice(selectedFile.result.container, report, selectedFile.head.length);
+    if (!range) return;
+    let current = true;
+    selectedFile.blob
+      .slice(range.start, range.end)
+      .arrayBuffer()
+      .then(
+        (b) => current && setSlice({ report, bytes: new Uint8Array(b) }),
+        () => {}, // unreadable now: the pane says the source cannot be shown
+      );
+    return () => {
+      current = false;
+    };
+  }, [selectedFile?.blob, selectedFile?.head, selectedFile?.result, report]);
+
   const bytesForReport = useMemo(() => {
     if (!selectedFile || !report || !selectedFile.result) return null;
+    if (slice?.report === report) return fromMessageBytes(slice.bytes, report);
     return evaluatedBytes(selectedFile.head, selectedFile.result.container, report, selectedFile.size);
-  }, [selectedFile?.head, selectedFile?.size, selectedFile?.result, report]);
+  }, [selectedFile?.head, selectedFile?.size, selectedFile?.result, report, slice]);
 
   // a highlight belongs to the message it was asked for
   useEffect(() => setReveal(null), [selection?.fileId, selection?.index]);
@@ -315,7 +336,8 @@ export function App() {
   /** The bytes the report evaluated (what gets signed): held in the page, or read whole for a big single message. */
   const messageBytes = useCallback(async (): Promise<Uint8Array | null> => {
     if (!selectedFile?.result || !report) return null;
-    if (bytesForReport && selectedFile.size <= selectedFile.head.length) return bytesForReport;
+    // held whole, or a message of an mbox (its own bytes, even when read from a large file)
+    if (bytesForReport && (selectedFile.size <= selectedFile.head.length || selectedFile.result.container === 'mbox')) return bytesForReport;
     if (selectedFile.result.container === 'message') return new Uint8Array(await selectedFile.blob.arrayBuffer());
     return null;
   }, [selectedFile, report, bytesForReport]);

@@ -14,8 +14,9 @@ export interface MboxMessage {
   index: number;
   /** The message with its postmark line removed and ">From " lines restored. */
   bytes: Buffer;
-  /** Offset of the message's first byte in the mbox. */
+  /** Where the message lies in the input: its first byte, and its length before ">From " lines are restored. */
   offset: number;
+  length: number;
 }
 
 function lineAt(buf: Buffer, start: number): string {
@@ -36,7 +37,8 @@ function previousLineEmpty(buf: Buffer, lf: number): boolean {
   return p < 0 || buf[p] === LF;
 }
 
-export function splitMbox(buf: Buffer): MboxMessage[] {
+/** `base`: where `buf` starts in the input (after a byte-order mark), so offsets are the input's. */
+export function splitMbox(buf: Buffer, base = 0): MboxMessage[] {
   const starts: number[] = [0];
   for (let i = buf.indexOf(FROM_); i !== -1; i = buf.indexOf(FROM_, i + 1)) {
     // A separator needs the blank line before it or a real postmark; an unescaped body line
@@ -52,7 +54,8 @@ export function splitMbox(buf: Buffer): MboxMessage[] {
     if (k + 1 < starts.length && end - 1 > bodyStart && previousLineEmpty(buf, end - 1)) {
       end -= buf[end - 2] === CR ? 2 : 1;
     }
-    messages.push({ index: k, offset: bodyStart, bytes: unescapeFromLines(buf.subarray(bodyStart, Math.max(bodyStart, end))) });
+    const raw = buf.subarray(bodyStart, Math.max(bodyStart, end));
+    messages.push({ index: k, offset: base + bodyStart, length: raw.length, bytes: unescapeFromLines(raw) });
   }
   return messages;
 }

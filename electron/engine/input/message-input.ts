@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { DEFAULT_MAX_BYTES } from '../../../shared/evaluate-options.ts';
-import type { InputErrorCode, InputSummary } from '../../../shared/report.ts';
+import type { InputErrorCode, InputSummary, MessageSource } from '../../../shared/report.ts';
 import { headerValues, parseHeaderBlock } from './headers.ts';
 import type { HeaderBlock } from './headers.ts';
 import { InputError } from './input-error.ts';
@@ -67,21 +67,27 @@ export function splitInput(bytes: Uint8Array, opts: ReadInputOptions = {}): Inpu
   }
   let buf = asBuffer(bytes);
   const notes: string[] = [];
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  if (bom) {
     buf = buf.subarray(3);
     notes.push('A UTF-8 byte-order mark before the first header field was removed; it is not part of a message.');
   }
   if (isBlank(buf)) {
     throw new InputError('empty', bytes.byteLength === 0 ? 'The input is empty.' : `The input contains only whitespace (${bytes.byteLength} bytes).`);
   }
-  if (isMbox(buf)) return { container: 'mbox', messages: splitMbox(buf), notes };
+  if (isMbox(buf)) return { container: 'mbox', messages: splitMbox(buf, bom ? 3 : 0), notes };
   return { container: 'message', bytes: buf, notes };
 }
 
-/** Message `index` of an mbox (its postmark line already removed), read as readInput reads it. */
-export function readMboxMessage(bytes: Uint8Array, index: number, notes: readonly string[], opts: ReadInputOptions = {}): InputItem {
+/**
+ * Message `index` of an mbox (its postmark line already removed), read as readInput reads it.
+ * `source` is where it lies in the mbox (MboxMessage's offset and length), kept in its summary.
+ */
+export function readMboxMessage(bytes: Uint8Array, index: number, notes: readonly string[], opts: ReadInputOptions = {}, source?: MessageSource): InputItem {
   try {
-    return prepareMessage(asBuffer(bytes), index, opts, [...notes], `Message ${index + 1} of the mbox`);
+    const item = prepareMessage(asBuffer(bytes), index, opts, [...notes], `Message ${index + 1} of the mbox`);
+    if (source) item.summary.source = { offset: source.offset, length: source.length };
+    return item;
   } catch (e) {
     if (e instanceof InputError) return { ok: false, index, error: { code: e.code, message: e.message } };
     throw e;
@@ -92,7 +98,7 @@ export function readMboxMessage(bytes: Uint8Array, index: number, notes: readonl
 export function readInput(bytes: Uint8Array, opts: ReadInputOptions = {}): InputSplit {
   const parts = splitInput(bytes, opts);
   if (parts.container === 'mbox') {
-    return { container: 'mbox', items: parts.messages.map((m) => readMboxMessage(m.bytes, m.index, parts.notes, opts)) };
+    return { container: 'mbox', items: parts.messages.map((m) => readMboxMessage(m.bytes, m.index, parts.notes, opts, m)) };
   }
   return { container: 'message', items: [prepareMessage(parts.bytes, 0, opts, parts.notes, 'The input')] };
 }

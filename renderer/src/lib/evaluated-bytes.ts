@@ -1,7 +1,7 @@
 // Recreates the bytes the engine evaluated (the ones report offsets point into) from the file the
-// page holds: LF→CRLF when the engine normalised, and one message's slice of an mbox.
-// Checked against the report's evaluatedBytes; when they disagree we say so rather than decorate
-// the wrong lines.
+// page holds: one message's slice of an mbox (where its report's input.source says it lies),
+// ">From " lines restored, LF→CRLF when the engine normalised. Checked against the report's
+// evaluatedBytes; when they disagree we say so rather than decorate the wrong lines.
 import type { MessageReport } from '../../../shared/report.ts';
 import { normalizeLineEnds } from './bytes.ts';
 
@@ -12,15 +12,31 @@ export function evaluatedBytes(
   /** Size of the whole file when `file` is only its start. */
   totalSize = file.length,
 ): Uint8Array | null {
+  if (container === 'mbox') {
+    const src = report.input.source;
+    // beyond the start the page holds: the caller reads the slice from the file (sourceSlice)
+    if (!src || src.offset + src.length > file.length) return null;
+    return fromMessageBytes(file.subarray(src.offset, src.offset + src.length), report);
+  }
   if (totalSize > file.length) {
     // only the start is held: good enough for a single message (offsets point into its headers)
-    if (container !== 'message') return null;
     if (!report.input.normalized) return totalSize === report.input.evaluatedBytes ? file : null;
     return normalizeLineEnds(file);
   }
+  return fromMessageBytes(file, report);
+}
+
+/** Where to read a message of an mbox from the file when the page does not hold it. */
+export function sourceSlice(container: 'message' | 'mbox', report: MessageReport, held: number): { start: number; end: number } | null {
+  const src = report.input.source;
+  if (container !== 'mbox' || !src || src.offset + src.length <= held) return null;
+  return { start: src.offset, end: src.offset + src.length };
+}
+
+/** The evaluated bytes from one message's bytes as they are in the file. */
+export function fromMessageBytes(raw: Uint8Array, report: MessageReport): Uint8Array | null {
   const candidates: Uint8Array[] = [];
-  const base = container === 'mbox' ? mboxCandidates(file, report.index) : [file];
-  for (const c of base) {
+  for (const c of [raw, unescapeFromLines(raw)]) {
     const n = report.input.normalized ? normalizeLineEnds(c) : c;
     candidates.push(n);
     // headers without a final line end get a CRLF (InputSummary.limitations says so)
@@ -29,28 +45,26 @@ export function evaluatedBytes(
   return candidates.find((c) => c.length === report.input.evaluatedBytes) ?? null;
 }
 
-function mboxCandidates(file: Uint8Array, index: number): Uint8Array[] {
-  const starts: number[] = [];
-  for (let i = 0; i < file.length; i++) {
-    if ((i === 0 || file[i - 1] === 10) && file[i] === 70 && file[i + 1] === 114 && file[i + 2] === 111 && file[i + 3] === 109 && file[i + 4] === 32) {
-      starts.push(i);
-    }
+/** mboxrd: one '>' less on every line that is '>'s then "From " (as the engine reads an mbox). */
+function unescapeFromLines(msg: Uint8Array): Uint8Array {
+  const cuts: number[] = [];
+  for (let i = msg[0] === 62 ? 0 : msg.indexOf(10); i !== -1 && i < msg.length; i = msg.indexOf(10, i + 1)) {
+    const start = msg[i] === 10 ? i + 1 : i;
+    let p = start;
+    while (msg[p] === 62) p++;
+    if (p > start && msg[p] === 70 && msg[p + 1] === 114 && msg[p + 2] === 111 && msg[p + 3] === 109 && msg[p + 4] === 32) cuts.push(start);
   }
-  const start = starts[index];
-  if (start === undefined) return [];
-  let bodyStart = start;
-  while (bodyStart < file.length && file[bodyStart] !== 10) bodyStart++;
-  bodyStart++;
-  const end = starts[index + 1] ?? file.length;
-  const slice = file.subarray(bodyStart, end);
-  // the separator blank line before the next From_ line belongs to the mbox, not the message
-  const trimmed = [slice];
-  let e = slice.length;
-  if (slice[e - 1] === 10) e--;
-  if (slice[e - 1] === 13) e--;
-  trimmed.push(slice.subarray(0, e + (slice[e] === 13 ? 2 : slice[e] === 10 ? 1 : 0)));
-  trimmed.push(slice.subarray(0, e));
-  return trimmed;
+  if (!cuts.length) return msg;
+  const out = new Uint8Array(msg.length - cuts.length);
+  let from = 0;
+  let at = 0;
+  for (const cut of cuts) {
+    out.set(msg.subarray(from, cut), at);
+    at += cut - from;
+    from = cut + 1; // one '>' less
+  }
+  out.set(msg.subarray(from), at);
+  return out;
 }
 
 const CRLF = new Uint8Array([13, 10]);
