@@ -116,3 +116,19 @@ test('each message of an mbox says where it lies in the file; the inspector rebu
   const single = readInput(Buffer.from(msg(9, 'x\n')));
   assert.ok(single.items[0].ok && single.items[0].summary.source === undefined);
 });
+
+test('">From " unescaping (shared by the engine and the inspector) removes one ">" exactly where mboxrd put one', async () => {
+  const { unescapeFromLines: shared } = await import('../shared/mbox-escape.ts');
+  const reference = (s: string) => s.replace(/(?<=^|\n)>(>*From )/g, '$1');
+  const pieces = ['>', '>>', 'From ', 'From', '\n', '\r\n', 'x', ' ', '>From ', '\n>From ', 'a>From ', '\u00e9'];
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let t = 0; t < 5000; t++) {
+    let s = '';
+    for (let i = Math.floor(rand() * 12); i > 0; i--) s += pieces[Math.floor(rand() * pieces.length)];
+    const bytes = Buffer.from(s, 'latin1');
+    const expected = reference(s);
+    assert.equal(Buffer.from(shared(bytes)).toString('latin1'), expected, JSON.stringify(s));
+    assert.equal(unescapeFromLines(bytes).toString('latin1'), expected, JSON.stringify(s));
+  }
+});

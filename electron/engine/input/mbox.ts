@@ -2,6 +2,8 @@
 // began with "From " were written as ">From " (mboxrd: any number of '>' gets one more), and are
 // restored here by removing one '>'.
 
+import { unescapeFromLines as unescape } from '../../../shared/mbox-escape.ts';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const FROM_ = Buffer.from('\nFrom ');
@@ -60,24 +62,8 @@ export function splitMbox(buf: Buffer, base = 0): MboxMessage[] {
   return messages;
 }
 
-/** Removes one '>' from every line matching /^>+From /. */
+/** Removes one '>' from every line matching /^>+From / (shared/mbox-escape.ts), as a Buffer. */
 export function unescapeFromLines(msg: Buffer): Buffer {
-  const cuts: number[] = [];
-  const check = (lineStart: number) => {
-    let p = lineStart;
-    while (p < msg.length && msg[p] === 0x3e) p++;
-    if (p > lineStart && msg.subarray(p, p + 5).toString('latin1') === 'From ') cuts.push(lineStart);
-  };
-  if (msg[0] === 0x3e) check(0);
-  const nl = Buffer.from('\n>');
-  for (let i = msg.indexOf(nl); i !== -1; i = msg.indexOf(nl, i + 1)) check(i + 1);
-  if (cuts.length === 0) return msg;
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (const c of cuts) {
-    parts.push(msg.subarray(from, c));
-    from = c + 1;
-  }
-  parts.push(msg.subarray(from));
-  return Buffer.concat(parts, msg.length - cuts.length);
+  const out = unescape(msg);
+  return out === msg ? msg : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }

@@ -3,6 +3,7 @@
 // ">From " lines restored, LF→CRLF when the engine normalised. Checked against the report's
 // evaluatedBytes; when they disagree we say so rather than decorate the wrong lines.
 import type { MessageReport } from '../../../shared/report.ts';
+import { unescapeFromLines } from '../../../shared/mbox-escape.ts';
 import { normalizeLineEnds } from './bytes.ts';
 
 export function evaluatedBytes(
@@ -43,28 +44,6 @@ export function fromMessageBytes(raw: Uint8Array, report: MessageReport): Uint8A
     if (n[n.length - 1] !== 10) candidates.push(concat(n, CRLF));
   }
   return candidates.find((c) => c.length === report.input.evaluatedBytes) ?? null;
-}
-
-/** mboxrd: one '>' less on every line that is '>'s then "From " (as the engine reads an mbox). */
-function unescapeFromLines(msg: Uint8Array): Uint8Array {
-  const cuts: number[] = [];
-  for (let i = msg[0] === 62 ? 0 : msg.indexOf(10); i !== -1 && i < msg.length; i = msg.indexOf(10, i + 1)) {
-    const start = msg[i] === 10 ? i + 1 : i;
-    let p = start;
-    while (msg[p] === 62) p++;
-    if (p > start && msg[p] === 70 && msg[p + 1] === 114 && msg[p + 2] === 111 && msg[p + 3] === 109 && msg[p + 4] === 32) cuts.push(start);
-  }
-  if (!cuts.length) return msg;
-  const out = new Uint8Array(msg.length - cuts.length);
-  let from = 0;
-  let at = 0;
-  for (const cut of cuts) {
-    out.set(msg.subarray(from, cut), at);
-    at += cut - from;
-    from = cut + 1; // one '>' less
-  }
-  out.set(msg.subarray(from), at);
-  return out;
 }
 
 const CRLF = new Uint8Array([13, 10]);
