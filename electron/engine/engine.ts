@@ -8,7 +8,7 @@ import { INPUT_ERROR_CODES, type MessageOutcome, type MessageSource, type Verify
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
-import { readInput, readMboxMessage, splitInput, type InputItem } from './input/message-input.ts';
+import { readInput, readMboxMessage, readParts, splitInput, type InputItem } from './input/message-input.ts';
 import { evaluateMessage } from './evaluate-message.ts';
 
 export interface EvaluationResult {
@@ -109,7 +109,7 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
       const read = { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly };
       const parts = splitInput(bytes, read);
       if (parts.container === 'message') {
-        for (const m of await evaluateItems(readInput(bytes, read).items, opts, dns)) onMessage(m);
+        for (const m of await evaluateItems(readParts(parts, read).items, opts, dns)) onMessage(m);
         return 'message';
       }
       // one time for every message, as evaluate() reads the clock once

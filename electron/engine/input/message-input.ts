@@ -96,7 +96,11 @@ export function readMboxMessage(bytes: Uint8Array, index: number, notes: readonl
 
 /** Reads one input: a single message, an mbox, or a header block. Throws InputError for whole-input rejects. */
 export function readInput(bytes: Uint8Array, opts: ReadInputOptions = {}): InputSplit {
-  const parts = splitInput(bytes, opts);
+  return readParts(splitInput(bytes, opts), opts);
+}
+
+/** readInput's second stage, for a caller that has split the input already. */
+export function readParts(parts: InputParts, opts: ReadInputOptions = {}): InputSplit {
   if (parts.container === 'mbox') {
     return { container: 'mbox', items: parts.messages.map((m) => readMboxMessage(m.bytes, m.index, parts.notes, opts, m)) };
   }
