@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createEngine } from '../electron/engine/engine.ts';
 import { createEnginePool, PIPELINE_MAX_BYTES } from '../electron/engine/worker-pool.ts';
 import type { DnsSettings } from '../shared/dns.ts';
+import type { MessageOutcome } from '../shared/report.ts';
 import { repoRoot } from './helpers/paths.ts';
 import { exampleZone, makeKey, plainMessage, signMessage } from './helpers/signed-message.ts';
 
@@ -131,10 +132,30 @@ test('an mbox is spread over the workers a message at a time: the same outcomes,
     } finally {
       await clockless.close();
     }
+    // message by message, handed over in mbox order (the CLI prints each as it comes)
+    const each: MessageOutcome[] = [];
+    assert.equal(await pool.evaluateEach(Buffer.from(mbox), { ip: '192.0.2.10' }, zoneDns, (o) => each.push(o)), 'mbox');
+    assert.deepEqual(comparable(each), comparable(local.messages));
+    const single: MessageOutcome[] = [];
+    assert.equal(await pool.evaluateEach(Buffer.from(inputs[0].bytes), {}, dns, (o) => single.push(o)), 'message');
+    assert.equal(single.length, 1);
+    assert.ok(single[0].ok && single[0].dkim[0].result === 'pass');
     // a problem of the whole input (a zone that does not parse) rejects it whole, as the engine does
     const badZone = { offline: true, zones: [{ name: 'bad.zone', text: 'example.com. IN TXT "unterminated' }] };
     await assert.rejects(engine.evaluate(mbox, {}, badZone), (err: Error & { code?: string }) => err.code === 'bad-zone');
     await assert.rejects(pool.evaluate(Buffer.from(mbox), {}, badZone), (err: Error & { code?: string }) => err.code === 'bad-zone');
+    const handed: MessageOutcome[] = [];
+    await assert.rejects(pool.evaluateEach(Buffer.from(mbox), {}, badZone, (o) => handed.push(o)), (err: Error & { code?: string }) => err.code === 'bad-zone');
+    assert.deepEqual(handed, [], 'nothing is handed over before a reject of the whole input found at the first message');
+    // --hop 1 fits a message with a Received header, not one without: the first is handed over,
+    // then the whole input is rejected, as the engine's evaluateEach does
+    const withHop = plainMessage({ subject: 'has a hop' }).replace(/\r\n/g, '\n');
+    const noHop = plainMessage({ subject: 'no hop' }).replace(/^Received:[^]*?\n(?=Return-Path)/, '').replace(/\r\n/g, '\n');
+    assert.notEqual(noHop, withHop.replace('has a hop', 'no hop'), 'the second message lost its Received header');
+    const hops = Buffer.from(`From a@example.com Tue Nov 24 10:00:00 2026\n${withHop}\nFrom b@example.com Tue Nov 24 10:00:00 2026\n${noHop}\n`);
+    const got: string[] = [];
+    await assert.rejects(pool.evaluateEach(hops, { hop: 1 }, { offline: true }, (o) => got.push(o.ok ? o.input.index + '' : 'error')), /no Received headers/);
+    assert.deepEqual(got, ['0']);
   } finally {
     await pool.close();
   }
@@ -163,12 +184,15 @@ test('a crashing worker fails only its own job and is replaced', async () => {
       `import { createEngine } from ${module('electron/engine/engine.ts')};`,
       `import { serveJobs } from ${module('electron/engine/worker-jobs.ts')};`,
       'const engine = createEngine();',
+      // the largest chunk of jobs this worker was posted, stamped on its results
+      'let largestChunk = 0;',
+      'parentPort!.on("message", (c: { jobs?: unknown[] }) => { largestChunk = Math.max(largestChunk, c.jobs?.length ?? 0); });',
       'serveJobs(parentPort!, {',
       '  evaluate(bytes: Uint8Array, opts: object, dns: object) {',
       '    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");',
       '    if (text.includes("X-Crash: throw")) setImmediate(() => { throw new Error("simulated engine crash"); });',
       '    if (text.includes("X-Crash: exit")) process.exit(7);',
-      '    return text.includes("X-Crash") ? new Promise(() => {}) : engine.evaluate(bytes, opts, dns);',
+      '    return text.includes("X-Crash") ? new Promise(() => {}) : engine.evaluate(bytes, opts, dns).then((r) => Object.assign(r, { largestChunk }));',
       '  },',
       '} as never);',
     ].join('\n'),
@@ -209,6 +233,25 @@ test('a job waiting in a worker behind one that crashes is sent again, not lost'
     assert.ok(a?.ok && b?.ok, 'both waiting jobs were evaluated by the replacement');
     assert.equal(a.dkim[0].result, 'pass');
     assert.equal(b.dkim[0].result, 'fail', 'each answer went to its own job');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('jobs submitted together share a post; a crash inside a chunk fails only the job that crashed', async () => {
+  const pool = createEnginePool({ size: 1, clock: () => NOW, entry: pathToFileURL(path.join(dir, 'crashy-worker.ts')) });
+  try {
+    // eight at once to one worker: posted as chunks of four, the crash in the first chunk
+    const kinds = ['signed', 'tampered', 'signed', 'crash', 'tampered', 'signed', 'signed', 'tampered'];
+    const bytes = (k: string) => (k === 'crash' ? Buffer.from(plainMessage({ extraHeaders: ['X-Crash: exit'] })) : Buffer.from(k === 'signed' ? inputs[0].bytes : inputs[1].bytes));
+    const settled = await Promise.allSettled(kinds.map((k) => pool.evaluate(bytes(k), {}, dns)));
+    assert.deepEqual(
+      settled.map((s) => (s.status === 'rejected' ? (s.reason as { code?: string }).code : s.value.messages[0].ok && s.value.messages[0].dkim[0].result)),
+      kinds.map((k) => (k === 'crash' ? 'worker-crashed' : k === 'signed' ? 'pass' : 'fail')),
+      'each answer went to its own job, and only the crashing job failed',
+    );
+    const chunks = settled.map((s) => (s.status === 'fulfilled' ? (s.value as { largestChunk?: number }).largestChunk ?? 0 : 0));
+    assert.ok(Math.max(...chunks) >= 2, `the jobs were posted in chunks (largest ${Math.max(...chunks)})`);
   } finally {
     await pool.close();
   }

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import type { DnsLogEntry, DnsReplayFile, DnsSettings } from '../../shared/dns.ts';
 import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-options.ts';
 import type { MessageOutcome } from '../../shared/report.ts';
-import type { Engine, PartEngine } from '../engine/engine.ts';
+import type { PartEngine } from '../engine/engine.ts';
+import type { EnginePool } from '../engine/worker-pool.ts';
 import type { Output } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -144,14 +145,13 @@ export async function runCheck(argv: string[], io: { stdout: Output; stdin: Node
   try {
     // in this thread, each message is printed as soon as it is evaluated and then dropped: a large
     // mbox's reports are never all in memory (2,000 messages: ~25 % faster, ~40 % less memory)
-    if ('evaluateEach' in engine) await engine.evaluateEach(input, options, dns, show);
-    else for (const m of (await engine.evaluate(input, options, dns)).messages) show(m);
+    await engine.evaluateEach(input, options, dns, show);
   } catch (err) {
     const e = err as { code?: string; message: string; line?: number };
     if (e.code && err !== writeError) throw new UsageError(e.message);
     throw err;
   } finally {
-    await engine.close?.();
+    if ('close' in engine) await engine.close();
   }
 
   // after the report is out, so a log that cannot be written never costs the user the verdicts
@@ -173,13 +173,13 @@ export async function runCheck(argv: string[], io: { stdout: Output; stdin: Node
 
 /**
  * The engine for this input: this thread, unless --workers N (N ≥ 2) asks for worker threads and
- * the input is an mbox, whose messages then go to the next free thread. The reports are the same
- * either way. Not the default: on the 2-core machines AuthLab is measured on, two workers take a
- * 2,000-message mbox in 4.1 s and 460 MB where this thread, printing as it goes, takes 2.9-3.0 s and
- * 230 MB (each worker warms up its own JIT, and reports are cloned back; see README, Speed). A
- * replay stays in this thread: its log would be copied to every job.
+ * the input is an mbox, whose messages then go to the next free thread. The reports, and the order
+ * they are printed in, are the same either way. Not the default: on the 2-core machines AuthLab is
+ * measured on, two workers take a 2,000-message mbox in 3.0-3.1 s and ~470 MB where this thread
+ * takes 2.7 s and ~230 MB (each worker pays its own start-up and JIT warm-up; see README, Speed).
+ * A replay stays in this thread: its log would be copied to every job.
  */
-async function engineFor(input: Buffer, o: { workers?: number; maxBytes: number; replay: boolean }): Promise<(Engine | PartEngine) & { close?(): Promise<void> }> {
+async function engineFor(input: Buffer, o: { workers?: number; maxBytes: number; replay: boolean }): Promise<PartEngine | EnginePool> {
   const { createEngine } = await import('../engine/engine.ts');
   if (!o.workers || o.workers < 2 || o.replay) return createEngine();
   const { splitInput } = await import('../engine/input/message-input.ts');
