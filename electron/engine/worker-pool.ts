@@ -279,13 +279,15 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     const pending = messages.map((m) => submit<MessageOutcome>(m.bytes, partOpts, dns, { index: m.index, notes, source: { offset: m.offset, length: m.length } }));
     for (const p of pending) p.catch(() => {}); // each is awaited below, in order
     for (const [i, p] of pending.entries()) {
+      let outcome: MessageOutcome;
       try {
-        onMessage(await p);
+        outcome = await p;
       } catch (err) {
         const e = err as Error & { code?: string };
         if (e.code !== 'worker-crashed' && e.code !== 'worker-out-of-memory') throw e;
-        onMessage({ ok: false, index: messages[i].index, error: { code: 'internal', message: e.message } });
+        outcome = { ok: false, index: messages[i].index, error: { code: 'internal', message: e.message } };
       }
+      onMessage(outcome);
     }
   }
 
