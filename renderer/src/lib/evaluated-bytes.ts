@@ -16,7 +16,7 @@ export function evaluatedBytes(
   if (container === 'mbox') {
     const src = report.input.source;
     // beyond the start the page holds: the caller reads the slice from the file (sourceSlice)
-    if (!src || src.offset + src.length > file.length) return null;
+    if (!src || sourceSlice(container, report, file.length)) return null;
     return fromMessageBytes(file.subarray(src.offset, src.offset + src.length), report);
   }
   if (totalSize > file.length) {
