@@ -113,8 +113,8 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
         return 'message';
       }
       // one time for every message, as evaluate() reads the clock once
-      const at = opts.at ?? clock().toISOString();
-      for (const m of parts.messages) onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, { ...opts, at }, dns));
+      const partOpts = { ...opts, at: opts.at ?? clock().toISOString() };
+      for (const m of parts.messages) onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, partOpts, dns));
       return 'mbox';
     },
   };
