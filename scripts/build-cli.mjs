@@ -163,12 +163,14 @@ const LAZY_BUILTIN_PARTS = { dns: { promises: 'dns/promises' } };
 const lazyBuiltinSource = (name, keys, parts = {}) => `function lazy(name, keys, parts) {
   let real;
   const load = () => (real ??= require(name));
+  // a lazy part (dns.promises) is handed out as itself, however it is read
+  const read = (p) => (Object.hasOwn(parts, p) ? parts[p] : load()[p]);
   return new Proxy(Object.create(null), {
-    get: (_, p) => (Object.hasOwn(parts, p) ? parts[p] : load()[p]),
+    get: (_, p) => read(p),
     set: (_, p, v) => Reflect.set(load(), p, v),
     has: (_, p) => p in load(),
     ownKeys: () => keys,
-    getOwnPropertyDescriptor: (_, p) => (keys.includes(p) ? { get: () => load()[p], enumerable: true, configurable: true } : undefined),
+    getOwnPropertyDescriptor: (_, p) => (keys.includes(p) ? { get: () => read(p), enumerable: true, configurable: true } : undefined),
   });
 }
 module.exports = lazy(${JSON.stringify(`node:${name}`)}, ${JSON.stringify(keys)}, {
