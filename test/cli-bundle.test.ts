@@ -18,9 +18,12 @@ interface BuildCliModule {
   bundleIsFresh(outDir?: string): boolean;
   lazyStandIns(): unknown;
   lazyBuiltins(): unknown;
+  packedLiterals(): unknown;
+  packTypedArrayLiterals(source: string): { text: string; count: number };
+  deferredModules(deferred?: Record<string, string[]>): unknown;
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, packedLiterals, packTypedArrayLiterals, deferredModules } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
 
 let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
@@ -207,6 +210,73 @@ test('a lazy built-in and a namespace read off it at load time (node:dns and its
     { format: 'cjs', plugins: [lazyBuiltins()] },
   );
   assert.deepEqual(printed, { atStart: false, viaDescriptor: true, afterUse: true, servers: true, same: true, keys: true });
+});
+
+/** Runs probe lines in a plain Node from the repo root (the real packages) and returns what they printed as JSON. */
+function runUnbundled(lines: string[]): unknown {
+  const r = spawnSync(process.execPath, ['-e', lines.join('\n')], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('packed typed-array literals: a literal becomes base64 that decodes to the same values; what does not fit is left alone', () => {
+  const { text, count } = packTypedArrayLiterals('const a = new Uint16Array([0, 65535, 258, 1]);\nconst b = new Uint8Array([7, 255]);\nconst c = new Uint8Array([256]);\nmodule.exports = { a, b, c };');
+  assert.equal(count, 2);
+  assert.match(text, /new Uint8Array\(\[256\]\)/, 'a value that does not fit stays a literal');
+  assert.doesNotMatch(text, /65535/);
+  const mod = { exports: {} as Record<string, Uint8Array | Uint16Array> };
+  new Function('module', 'Buffer', text)(mod, Buffer);
+  assert.deepEqual([...mod.exports.a!], [0, 65535, 258, 1]);
+  assert.ok(mod.exports.a instanceof Uint16Array);
+  assert.deepEqual([...mod.exports.b!], [7, 255]);
+  assert.deepEqual([...mod.exports.c!], [0]); // as the literal itself gives
+});
+
+test('packed typed-array literals: the bundled tldts (its trie packed) finds the same public suffixes and domains as tldts', async () => {
+  const tldtsFile = path.join(repoRoot, 'node_modules/tldts/dist/cjs/index.js');
+  assert.equal(packTypedArrayLiterals(readFileSync(tldtsFile, 'utf8')).count, 4, "tldts' four trie arrays are packed (a new tldts layout shows here)");
+  const hosts = [
+    'example.com', 'mail.example.co.uk', 'a.b.c.example.com.au', 'localhost', 'com', 'co.uk', 'foo.bar.kawasaki.jp', 'city.kawasaki.jp',
+    'www.city.kawasaki.jp', 'x.y.compute.amazonaws.com', 'bucket.s3.amazonaws.com', 'user.github.io', 'a.blogspot.com', 'shop.myshopify.com',
+    'mail.google.com', 'news.bbc.co.uk', 'xn--85x722f.xn--55qx5d.cn', '食狮.公司.cn', 'münchen.de', 'a.b.ck', 'www.ck', 'sub.example.xn--p1ai',
+    'x.pvt.k12.ma.us', 'mx.example.invalid', 'example.notatld', '192.0.2.1', '[2001:db8::1]', 'a..b.com', 'trailing.example.com.', '',
+    'deep.sub.domain.example.gov.uk', 'a.appspot.com', 'b.herokuapp.com', 'c.cloudfront.net', 'd.netlify.app', 'e.vercel.app', 'f.pages.dev',
+  ];
+  const probe = [
+    `const tldts = require('tldts');`,
+    `const hosts = ${JSON.stringify(hosts)};`,
+    'const out = hosts.map((h) => [tldts.getPublicSuffix(h), tldts.getDomain(h), tldts.getDomain(h, { allowPrivateDomains: true }), tldts.parse(h, { allowPrivateDomains: true }).isIcann]);',
+    'console.log(JSON.stringify(out));',
+  ];
+  const packed = await bundleAndRun('packed-tldts', probe, { format: 'cjs', plugins: [packedLiterals()] });
+  assert.deepEqual(packed, runUnbundled(probe));
+  assert.equal((packed as unknown[][])[1]![1], 'example.co.uk'); // not an empty answer twice
+});
+
+test('a deferred module stays in the bundle but runs on first use; libmime with its MIME table deferred answers as libmime', async () => {
+  const pkg = path.join(outDir, 'node_modules', 'deferred-probe-pkg');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(path.join(pkg, 'package.json'), '{ "name": "deferred-probe-pkg", "type": "commonjs" }\n'); // the repo's package.json says module
+  writeFileSync(path.join(pkg, 'index.js'), "const table = require('./table');\nexports.rows = () => table.rows;\n");
+  writeFileSync(path.join(pkg, 'table.js'), 'globalThis.tableRan = (globalThis.tableRan ?? 0) + 1;\nexports.rows = [1, 2, 3];\n');
+  const printed = await bundleAndRun(
+    'deferred',
+    ["const pkg = require('deferred-probe-pkg');", 'const atStart = globalThis.tableRan ?? 0;', 'const rows = pkg.rows();', 'pkg.rows();', 'console.log(JSON.stringify({ atStart, rows, ran: globalThis.tableRan }));'],
+    { format: 'cjs', plugins: [deferredModules({ 'deferred-probe-pkg/table.js': ['rows'] })] },
+  );
+  assert.deepEqual(printed, { atStart: 0, rows: [1, 2, 3], ran: 1 });
+
+  const probe = [
+    "const libmime = require('libmime');",
+    "const names = ['report.pdf', 'photo.JPG', 'a.tar.gz', 'noext', 'x.eml', 'y.weird'];",
+    "const types = ['application/pdf', 'image/png', 'text/plain', 'message/rfc822', 'application/x-unknown', 'text/html; charset=utf-8'];",
+    "console.log(JSON.stringify({ mime: names.map((n) => libmime.detectMimeType(n)), ext: types.map((t) => libmime.detectExtension(t)), words: libmime.decodeWords('=?utf-8?q?caf=C3=A9?=') }));",
+  ];
+  // the layout the deferral matches on (a new libmime layout shows here, not as a silent miss)
+  assert.match(readFileSync(path.join(repoRoot, 'node_modules/libmime/lib/libmime.js'), 'utf8'), /require\('\.\/mimetypes'\)/);
+  const deferred = await bundleAndRun('deferred-libmime', probe, { format: 'cjs', plugins: [deferredModules()] });
+  assert.deepEqual(deferred, runUnbundled(probe));
+  assert.equal((deferred as { mime: string[] }).mime[0], 'application/pdf');
 });
 
 test('bin/authlab.js runs the bundle only while it is newer than its sources', () => {
