@@ -108,18 +108,6 @@ const fmtMb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 const padEnd = (s: string | number, n: number) => String(s).padEnd(n);
 
-/** Children's CPU time so far (user + system, ms), from /proc; undefined where there is no /proc. */
-function childCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // after the comm field: cutime and cstime are fields 16 and 17 of stat(5), i.e. index 13 and 14 here
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
 // ---- parent
 
 async function main(): Promise<void> {
@@ -298,26 +286,15 @@ async function measureCli(dir: string, zone: string, message: Buffer): Promise<{
     { label: 'authlab check from TypeScript sources', args: ['-e', source, ...checkArgs], expect: /"dmarc":\{[^]*"result":"pass"/ },
     { label: 'node -e 0 (Node start-up alone)', args: ['-e', '0'], expect: /^$/ },
   ];
-  const wall = cmds.map(() => [] as number[]);
-  const cpu = cmds.map(() => 0);
-  for (let i = 0; i < CLI_RUNS + 2; i++) {
-    for (const [j, c] of cmds.entries()) {
-      const cpu0 = childCpuMs();
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, c.args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
-      const ms = performance.now() - t0;
-      const cpu1 = childCpuMs();
-      if (r.status !== 0 || !c.expect.test(r.stdout)) throw new Error(`${c.label}: exit ${r.status}, ${r.stderr.slice(0, 500)} ${r.stdout.slice(0, 200)}`);
-      // the first two rounds fill the compile cache and the page cache
-      if (i >= 2) {
-        wall[j].push(ms);
-        if (cpu0 !== undefined && cpu1 !== undefined) cpu[j] += cpu1 - cpu0;
-      }
-    }
-  }
+  // timed from a small process of its own (time-commands.ts says why), alternating round by round
+  const specFile = path.join(dir, 'cold-start.json');
+  writeFileSync(specFile, JSON.stringify({ cwd: root, runs: CLI_RUNS, warmup: 2, commands: cmds.map((c) => ({ label: c.label, args: c.args, expect: c.expect.source })) }));
+  const timer = spawnSync(process.execPath, [path.join(root, 'bench/helpers/time-commands.ts'), specFile], { encoding: 'utf8', timeout: 600_000 });
+  if (timer.status !== 0) throw new Error(`cold-start timing failed: ${timer.stderr.slice(0, 800)}`);
+  const { wall, cpu } = JSON.parse(timer.stdout) as { wall: number[][]; cpu: (number | null)[] };
   console.log(`\nCLI cold start to verdict, 10 KB message (median of ${CLI_RUNS} runs, compile cache warm; ${note})`);
   for (const [j, c] of cmds.entries()) {
-    const cpuNote = childCpuMs() !== undefined ? `   cpu ${pad((cpu[j] / CLI_RUNS).toFixed(0), 4)} ms` : '';
+    const cpuNote = cpu[j] != null ? `   cpu ${pad(cpu[j]!.toFixed(0), 4)} ms` : '';
     console.log(`  ${padEnd(c.label, 40)} ${pad(median(wall[j]).toFixed(0), 5)} ms${cpuNote}`);
   }
   return { cli: median(wall[0]), bare: median(wall[1]) };
