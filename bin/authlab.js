@@ -21,6 +21,8 @@ const path = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 const vm = process.getBuiltinModule('node:vm');
 module.enableCompileCache?.();
+// what dist/cli/authlab.inputs.json must say the bundle is (scripts/build-cli.mjs, BUNDLE_FORMAT)
+const BUNDLE_FORMAT = 'vm-wrapped-1';
 const argv = process.argv.slice(2);
 const fresh = freshBundle();
 const cli = fresh ? runBundle(fresh) : await import(new URL('../electron/cli/main.ts', import.meta.url).href);
@@ -43,7 +45,8 @@ function freshBundle() {
     const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
     const file = path.join(root, 'dist/cli/authlab.cjs');
     const stat = statSync(file);
-    const { inputs, hash, encoding } = JSON.parse(readFileSync(path.join(root, 'dist/cli/authlab.inputs.json'), 'utf8'));
+    const { inputs, hash, encoding, format } = JSON.parse(readFileSync(path.join(root, 'dist/cli/authlab.inputs.json'), 'utf8'));
+    if (format !== BUNDLE_FORMAT) return undefined; // built for another launcher
     for (const p of inputs) if (statSync(`${root}/${p}`).mtimeMs > stat.mtimeMs) return undefined;
     return { file, stat, hash: String(hash ?? ''), encoding: encoding === 'latin1' ? 'latin1' : 'utf8' };
   } catch {
@@ -67,7 +70,9 @@ function runBundle({ file, stat, hash, encoding }) {
   try {
     if (cacheFile) cachedData = readFileSync(cacheFile);
   } catch {}
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // the file is its own CommonJS wrapper (build-cli.mjs, BUNDLE_WRAPPER): evaluated, it hands back
+  // the function to call, so V8 gets the text as read, not a copy inside a template
+  const script = new vm.Script(source, {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

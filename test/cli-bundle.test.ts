@@ -21,9 +21,11 @@ interface BuildCliModule {
   packedLiterals(): unknown;
   packTypedArrayLiterals(source: string): { text: string; count: number };
   deferredModules(deferred?: Record<string, string[]>): unknown;
+  BUNDLE_FORMAT: string;
+  BUNDLE_WRAPPER: { open: string; close: string };
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, packedLiterals, packTypedArrayLiterals, deferredModules } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, packedLiterals, packTypedArrayLiterals, deferredModules, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
 
 let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
@@ -290,8 +292,9 @@ test('bin/authlab.js runs the bundle only while it is newer than its sources', (
   const answer = (who: string) => `async function main() { process.stdout.write(${JSON.stringify(who)}); return 0; }\n`;
   writeFileSync(path.join(tree, 'electron/cli/main.ts'), 'export ' + answer('source'));
   writeFileSync(path.join(tree, 'electron/cli/check.ts'), 'export {};\n');
-  writeFileSync(path.join(tree, 'dist/cli/authlab.cjs'), answer('bundle') + 'exports.main = main;\n');
-  writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify({ inputs: ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json'] }));
+  writeFileSync(path.join(tree, 'dist/cli/authlab.cjs'), BUNDLE_WRAPPER.open + answer('bundle') + 'exports.main = main;' + BUNDLE_WRAPPER.close);
+  const inputs = { format: BUNDLE_FORMAT, inputs: ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json'] };
+  writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify(inputs));
   const at = (p: string, seconds: number) => utimesSync(path.join(tree, p), seconds, seconds);
   const who = () => spawnSync(process.execPath, [path.join(tree, 'bin/authlab.js')], { encoding: 'utf8' }).stdout;
 
@@ -306,8 +309,30 @@ test('bin/authlab.js runs the bundle only while it is newer than its sources', (
   assert.equal(who(), 'source', 'an input that no longer exists');
   writeFileSync(path.join(tree, 'electron/cli/check.ts'), 'export {};\n');
   at('electron/cli/check.ts', 1_700_000_000);
+  writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify({ ...inputs, format: undefined }));
+  at('dist/cli/authlab.cjs', 1_700_000_100);
+  assert.equal(who(), 'source', 'a bundle of a format this launcher does not know (built by an older build-cli.mjs)');
   rmSync(path.join(tree, 'dist/cli/authlab.inputs.json'));
   assert.equal(who(), 'source', 'no list of inputs: freshness unknown');
+});
+
+test('the bundle is its own CommonJS wrapper: evaluated as a script it hands back the function to call; required, it runs itself', () => {
+  const text = readFileSync(bundle, 'latin1');
+  assert.ok(text.startsWith(BUNDLE_WRAPPER.open) && text.endsWith(BUNDLE_WRAPPER.close + '\n'), 'the build wraps the whole file');
+  assert.equal(JSON.parse(readFileSync(path.join(path.dirname(bundle), 'authlab.inputs.json'), 'utf8')).format, BUNDLE_FORMAT);
+  const probe = [
+    "const vm = require('node:vm'), { createRequire } = require('node:module');",
+    `const file = ${JSON.stringify(bundle)};`,
+    "const run = new vm.Script(require('node:fs').readFileSync(file, 'latin1'), { filename: file }).runInThisContext();",
+    'const mod = { exports: {} };',
+    "const before = typeof run === 'function' && Object.keys(mod.exports).length === 0;",
+    "run(mod.exports, createRequire(file), mod, file, require('node:path').dirname(file));",
+    'const required = require(file);',
+    "console.log(JSON.stringify({ before, viaScript: typeof mod.exports.main, viaRequire: typeof required.main, distinct: required !== mod.exports }));",
+  ];
+  const r = spawnSync(process.execPath, ['-e', probe.join('\n')], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { before: true, viaScript: 'function', viaRequire: 'function', distinct: true });
 });
 
 test('bin/authlab.js runs a fresh bundle from a V8 code cache of its own: per bundle content and subcommand, rebuilt when rejected', () => {
