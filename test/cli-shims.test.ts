@@ -101,7 +101,13 @@ test('net shim: isIP answers as node:net for addresses, names and odd values; ev
     '::', '::1', '2001:db8::1', '2001:DB8:0:0:8:800:200C:417A', '::ffff:192.0.2.1', 'fe80::1%eth0', '[::1]', ':', 'a:b', '2001:db8::g',
     'example.com', 'mail.example.com', '', ' ', 'localhost', 'xn--bcher-kva.example',
     undefined, null, 1234, 0, { toString: () => '192.0.2.1' }, { toString: () => '::1' }, ['10.0.0.1'],
+    '1.2.3.4.5', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.04', '1.2.3.0', '1.2.3.255', '1.2.3.256', '999.1.1.1', '00.1.1.1', '1.2.3.4\n',
+    '\u0661.\u0662.\u0663.\u0664', '1.2.3.0x4', '+1.2.3.4', '1e1.2.3.4', '1.2.3.1000', '0001.2.3.4', '10.20.30.40', '199.249.250.251',
   ];
+  // and strings of digits and dots, every length up to 16 (what a hand-written check can get wrong)
+  let seed = 42;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let k = 0; k < 4000; k++) values.push(Array.from({ length: rand(17) }, () => '0123456789..'[rand(12)]).join(''));
   for (const v of values) {
     assert.equal(netShim.isIP(v as string), net.isIP(v as string), `isIP(${String(v)})`);
     assert.equal(netShim.isIPv4(v as string), net.isIPv4(v as string), `isIPv4(${String(v)})`);

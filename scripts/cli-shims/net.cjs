@@ -5,15 +5,28 @@
 //   pattern, ~10 ms of a one-message `authlab check` (mailauth and the engine call isIP on domain
 //   names, HELO names and Received values). Every IPv6 text has a colon, so text without one is
 //   tested for IPv4 alone.
-// - isIPv4: Node's own pattern (lib/internal/net.js), so a check that sees no IPv6 never loads
-//   node:net, which costs ~2 ms with what it pulls in.
+// - isIPv4: Node's own pattern (lib/internal/net.js), checked by hand, so a check that sees no IPv6
+//   never loads node:net, which costs ~2 ms with what it pulls in.
 // test/cli-shims.test.ts compares both with node:net, and KEYS with node:net's own.
 
-const V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])';
-const IPV4 = new RegExp(`^(?:${V4_SEG}\\.){3}${V4_SEG}$`);
-
-// RegExp#test converts its argument as Node's RegExpPrototypeExec does (a Symbol throws)
-const isIPv4 = (input) => IPV4.test(input);
+// Node's IPv4 pattern (lib/internal/net.js: four decimal octets 0-255, no leading zero) checked by
+// hand: compiling the pattern on its first use cost ~0.5 ms of a one-message check.
+function isIPv4(input) {
+  const s = `${input}`; // converted as Node's RegExpPrototypeExec converts it (a Symbol throws)
+  let i = 0;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (s.charCodeAt(i) !== 46 /* . */) return false;
+      i++;
+    }
+    const start = i;
+    let value = 0;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57 && i - start < 4; c = s.charCodeAt(++i)) value = value * 10 + (c - 48);
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && s.charCodeAt(start) === 48)) return false;
+  }
+  return i === s.length;
+}
 
 function isIP(input) {
   const s = `${input}`;
