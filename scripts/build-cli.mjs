@@ -6,9 +6,12 @@
 // zod) are replaced by stand-ins that require() the real package on first use; so are the Node
 // built-ins only the network paths use (https/tls/http, dgram), which cost ~10 ms to load.
 // Two shims (SHIMS below) spare the common path other start-up work: Joi, and Node's IPv6 pattern.
+// A module loaded eagerly but used off that path runs on first use (DEFERRED), and tldts' trie
+// literals are packed as base64 (PACKED): on these VMs a cold start pays for every page it touches.
 // CommonJS, not ESM: bin/authlab.js compiles it with vm.Script and keeps V8's code cache of the
 // functions a run actually compiled (Node's compile cache only keeps the eagerly compiled top
-// level, so every function the evaluation calls would be parsed and compiled on every run).
+// level, so every function the evaluation calls would be parsed and compiled on every run). The
+// file is its own wrapper for that (BUNDLE_WRAPPER), and an ordinary CommonJS module otherwise.
 // Staleness: bin/authlab.js runs the bundle only while it is newer than every repo file it was
 // built from (listed beside it in authlab.inputs.json); otherwise it runs the TypeScript sources,
 // so an edit is never hidden behind an old bundle. `npm run build:cli` refreshes it.
