@@ -263,7 +263,8 @@ async function main(): Promise<void> {
 
 /**
  * Runs a warm-up pass at least `min` times, then until a pass's rate is within WARM_STEADY of the
- * pass before (at most WARM_MAX_PASSES); returns each pass's rate (passes per second, relative).
+ * pass before (at most WARM_MAX_PASSES, or `min` if that is more); returns each pass's rate in
+ * messages per second.
  */
 async function warmUp(min: number, pass: () => Promise<void>): Promise<number[]> {
   const rates: number[] = [];
