@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fdOutput } from '../electron/cli/output.ts';
+import { startDnsServer } from './helpers/dns-server.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -100,4 +101,53 @@ test('authlab check --json on an mbox piped into a reader that stops after one l
   assert.equal(JSON.parse(first).index, 0);
   assert.equal(stderr, '');
   assert.equal(code, 0);
+});
+
+/** Runs `authlab check - --json` on an mbox through a reader that stops after the first line (as `| head -1` does). */
+async function checkIntoHead(mbox: string, args: string[]): Promise<{ first: string; code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', '-', '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(mbox);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const first = await new Promise<string>((resolve) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout.destroy();
+        resolve(buf.slice(0, nl));
+      }
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { first, code, stderr };
+}
+
+test('once the reader went away the evaluation stops, unless --fail-on or --save-dns still needs every message', async () => {
+  // every message has a From domain of its own, so the DNS server sees how far the evaluation got
+  const msg = (i: number) => `From sender@example.com Mon Jan  1 00:00:00 2024\nFrom: a@d${i}.example\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`;
+  const count = 300;
+  const mbox = Array.from({ length: count }, (_, i) => msg(i)).join('\n');
+  const dns = await startDnsServer();
+  try {
+    const asked = (i: number) => dns.queries.some((q) => q.name === `_dmarc.d${i}.example`);
+    const stopped = await checkIntoHead(mbox, ['--dns', dns.server, '--ip', '192.0.2.1']);
+    assert.equal(JSON.parse(stopped.first).index, 0);
+    assert.equal(stopped.stderr, '');
+    assert.equal(stopped.code, 0);
+    assert.ok(asked(0));
+    const reached = Array.from({ length: count }, (_, i) => i).filter(asked).length;
+    assert.ok(reached < count / 2, `stopped soon after the reader went away (evaluated ${reached} of ${count})`);
+    assert.ok(!asked(count - 1));
+
+    // the exit status depends on every message: all are evaluated
+    dns.queries.length = 0;
+    const failOn = await checkIntoHead(mbox, ['--dns', dns.server, '--ip', '192.0.2.1', '--fail-on', 'dkim']);
+    assert.equal(failOn.stderr, '');
+    assert.equal(failOn.code, 1, 'no message has a DKIM pass');
+    assert.ok(asked(count - 1), 'the last message too');
+  } finally {
+    await dns.close();
+  }
 });

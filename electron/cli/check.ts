@@ -136,17 +136,24 @@ export async function runCheck(argv: string[], io: { stdout: Output; stdin: Node
     ? undefined
     : { format: await import('./format-text.ts'), style: { color: !v['no-color'] && !process.env.NO_COLOR && io.stdout.isTTY === true } };
   let printed = 0;
+  // A reader that went away (`authlab check big.mbox | head -1`) wants no more reports: stop
+  // evaluating, rather than run through the rest of the mbox to print nothing, unless the exit
+  // status (--fail-on) or the DNS log (--save-dns) still needs every message.
+  const stopUnread = !failOn.size && !v['save-dns'];
+  const readerGone = new Error('the reader of the output went away');
   const show = (m: MessageOutcome) => {
     if (!text) print(JSON.stringify(m) + '\n');
     else print((printed ? text.format.MESSAGE_SEPARATOR : '') + text.format.formatOutcome(m, text.style));
     printed++;
     seen(m);
+    if (stopUnread && io.stdout.closed) throw readerGone;
   };
   try {
     // in this thread, each message is printed as soon as it is evaluated and then dropped: a large
     // mbox's reports are never all in memory (2,000 messages: ~25 % faster, ~40 % less memory)
     await engine.evaluateEach(input, options, dns, show);
   } catch (err) {
+    if (err === readerGone) return 0;
     const e = err as { code?: string; message: string; line?: number };
     if (e.code && err !== writeError) throw new UsageError(e.message);
     throw err;

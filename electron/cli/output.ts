@@ -12,6 +12,8 @@ export interface Output {
   write(chunk: string | Uint8Array): void;
   /** A terminal (for colour); asked only by the text report. */
   readonly isTTY?: boolean;
+  /** True once the reader went away: what is written from then on is dropped. */
+  readonly closed?: boolean;
 }
 
 export interface FdOutput extends Output {
@@ -38,9 +40,17 @@ export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): FdOutput
         if (code === 'EPIPE' || code === 'ECONNRESET') mode = 'closed';
         else if (code === 'EAGAIN') {
           mode = 'stream';
+          // the stream meets a reader that goes away later, asynchronously: end quietly then too
+          stream().on('error', (e: NodeJS.ErrnoException) => {
+            if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') throw e;
+            mode = 'closed';
+          });
           stream().write(bytes);
         } else throw err;
       }
+    },
+    get closed() {
+      return mode === 'closed';
     },
     get isTTY() {
       // node:tty loads node:net, so only the text report (which asks) pays for it
