@@ -62,6 +62,26 @@ test('a descriptor that would block (EAGAIN) hands the rest to the stream, in or
   }
 });
 
+test('after handing over to the stream, a reader that goes away later (EPIPE on the stream) closes the output quietly; other stream errors still throw', () => {
+  const f = fifo();
+  try {
+    const reader = openSync(f.file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(f.file, constants.O_WRONLY | constants.O_NONBLOCK);
+    const stream = new PassThrough();
+    const out = fdOutput(writer, () => stream as unknown as NodeJS.WriteStream);
+    out.write('x'.repeat(200_000)); // more than the pipe takes: the stream takes over
+    assert.equal(out.closed, false);
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    assert.equal(out.closed, true);
+    out.write('dropped\n'); // quietly
+    assert.throws(() => stream.emit('error', Object.assign(new Error('disk on fire'), { code: 'EIO' })), { code: 'EIO' });
+    closeSync(reader);
+    closeSync(writer);
+  } finally {
+    f.done();
+  }
+});
+
 test('a reader that went away (EPIPE) ends the output quietly; other write errors are thrown', () => {
   const f = fifo();
   try {
