@@ -13,6 +13,7 @@ import type { DnsSettings } from '../shared/dns.ts';
 import type { MessageOutcome } from '../shared/report.ts';
 import { repoRoot } from './helpers/paths.ts';
 import { exampleZone, makeKey, plainMessage, signMessage } from './helpers/signed-message.ts';
+import { startDnsServer } from './helpers/dns-server.ts';
 
 const NOW = new Date('2026-11-24T10:05:00Z');
 let dir: string;
@@ -158,6 +159,38 @@ test('an mbox is spread over the workers a message at a time: the same outcomes,
     assert.deepEqual(got, ['0']);
   } finally {
     await pool.close();
+  }
+});
+
+test('an mbox given up on (here a caller that stops taking messages; a reject of the whole input takes the same path) leaves no queued message running', async () => {
+  // every message has a From domain of its own, so the DNS server sees which were evaluated
+  const count = 200;
+  const mbox = Buffer.from(
+    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@d${i}.example\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
+  );
+  const server = await startDnsServer();
+  const pool = createEnginePool({ size: 2, clock: () => NOW });
+  try {
+    const live: DnsSettings = { servers: [server.server] };
+    const asked = (i: number) => server.queries.some((q) => q.name === `_dmarc.d${i}.example`);
+    const stop = new Error('enough');
+    await assert.rejects(
+      pool.evaluateEach(mbox, { ip: '192.0.2.1' }, live, () => {
+        throw stop;
+      }),
+      (err) => err === stop,
+    );
+    // the pool lives on, and its queue is first in, first out: once this later job is answered,
+    // whatever was still queued for the mbox would have run
+    const after = await pool.evaluate(Buffer.from('From: x@after.example\nTo: y@example.org\nSubject: after\n\nbody\n'), { ip: '192.0.2.1' }, live);
+    assert.ok(after.messages[0]!.ok);
+    const reached = Array.from({ length: count }, (_, i) => i).filter(asked).length;
+    assert.ok(asked(0));
+    assert.ok(reached < count / 2, `the rest of the mbox was withdrawn (${reached} of ${count} evaluated)`);
+    assert.ok(!asked(count - 1));
+  } finally {
+    await pool.close();
+    await server.close();
   }
 });
 

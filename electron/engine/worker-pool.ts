@@ -276,19 +276,33 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
    */
   async function eachOfMbox(messages: MboxMessage[], notes: string[], opts: EvaluateOptions, dns: DnsSettings, onMessage: (m: MessageOutcome) => void): Promise<void> {
     const partOpts = { ...opts, at: opts.at ?? new Date().toISOString() };
+    const first = nextId;
     const pending = messages.map((m) => submit<MessageOutcome>(m.bytes, partOpts, dns, { index: m.index, notes, source: { offset: m.offset, length: m.length } }));
+    const ids = { from: first, to: nextId };
     for (const p of pending) p.catch(() => {}); // each is awaited below, in order
-    for (const [i, p] of pending.entries()) {
-      let outcome: MessageOutcome;
-      try {
-        outcome = await p;
-      } catch (err) {
-        const e = err as Error & { code?: string };
-        if (e.code !== 'worker-crashed' && e.code !== 'worker-out-of-memory') throw e;
-        outcome = { ok: false, index: messages[i].index, error: { code: 'internal', message: e.message } };
+    try {
+      for (const [i, p] of pending.entries()) {
+        let outcome: MessageOutcome;
+        try {
+          outcome = await p;
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          if (e.code !== 'worker-crashed' && e.code !== 'worker-out-of-memory') throw e;
+          outcome = { ok: false, index: messages[i].index, error: { code: 'internal', message: e.message } };
+        }
+        onMessage(outcome);
       }
-      onMessage(outcome);
+    } catch (err) {
+      // the whole input was rejected, or the caller stopped taking messages: the rest of this mbox
+      // is not evaluated (what a worker already holds finishes; the pool lives on for others)
+      withdraw(ids, err as Error);
+      throw err;
     }
+  }
+
+  /** Takes the queued jobs with ids in [from, to) off the queue, rejected with `why`. */
+  function withdraw({ from, to }: { from: number; to: number }, why: Error): void {
+    for (let i = queue.length - 1; i >= 0; i--) if (queue[i].id >= from && queue[i].id < to) queue.splice(i, 1)[0].reject(why);
   }
 
   return {
