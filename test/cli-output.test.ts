@@ -99,10 +99,9 @@ test('a reader that went away (EPIPE) ends the output quietly; other write error
   }
 });
 
-test('authlab check --json on an mbox piped into a reader that stops after one line: no error, exit 0', async () => {
-  const msg = (i: number) => `From sender@example.com Mon Jan  1 00:00:00 2024\nFrom: a${i}@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`;
-  const mbox = Array.from({ length: 300 }, (_, i) => msg(i)).join('\n');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', '-', '--json', '--offline', '--ip', '192.0.2.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Runs `authlab check - --json` on an mbox through a reader that stops after the first line (as `| head -1` does). */
+async function checkIntoHead(mbox: string, args: string[]): Promise<{ first: string; code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', '-', '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(mbox);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -118,31 +117,17 @@ test('authlab check --json on an mbox piped into a reader that stops after one l
     });
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { first, code, stderr };
+}
+
+test('authlab check --json on an mbox piped into a reader that stops after one line: no error, exit 0', async () => {
+  const msg = (i: number) => `From sender@example.com Mon Jan  1 00:00:00 2024\nFrom: a${i}@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`;
+  const mbox = Array.from({ length: 300 }, (_, i) => msg(i)).join('\n');
+  const { first, code, stderr } = await checkIntoHead(mbox, ['--offline', '--ip', '192.0.2.1']);
   assert.equal(JSON.parse(first).index, 0);
   assert.equal(stderr, '');
   assert.equal(code, 0);
 });
-
-/** Runs `authlab check - --json` on an mbox through a reader that stops after the first line (as `| head -1` does). */
-async function checkIntoHead(mbox: string, args: string[]): Promise<{ first: string; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', '-', '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end(mbox);
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const first = await new Promise<string>((resolve) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        child.stdout.destroy();
-        resolve(buf.slice(0, nl));
-      }
-    });
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { first, code, stderr };
-}
 
 test('once the reader went away the evaluation stops, unless --fail-on or --save-dns still needs every message', async () => {
   // every message has a From domain of its own, so the DNS server sees how far the evaluation got
