@@ -171,14 +171,30 @@ test('a message of an mbox too large to hold whole is read from the file: its so
   const mbox = `From a@example.com Tue Nov 24 10:00:00 2026\n${big.replace(/\r\n/g, '\n')}\nFrom b@example.com Tue Nov 24 10:00:00 2026\n${beyond.replace(/\r\n/g, '\n')}\n`;
   assert.ok(mbox.length > 4.5 * 1024 * 1024);
   await dropFiles(page, [{ name: 'large.mbox', bytes: enc(mbox) }]);
-  const item = page.locator('.message-item[data-file="large.mbox"]');
-  await item.getByRole('button', { name: /#2 Beyond the head/ }).click({ timeout: 30000 });
+  await rawWithSignedFields('large.mbox', /#2 Beyond the head/, /Subject:\s+Beyond\s+the\s+head/);
+});
+
+/**
+ * Opens a message of a dropped file in the Raw tab and waits until its signed header fields are
+ * decorated: the page rebuilt the bytes the engine evaluated, so offsets line up.
+ */
+async function rawWithSignedFields(file: string, button: RegExp, subject: RegExp): Promise<void> {
+  const { page } = app;
+  await page.locator(`.message-item[data-file="${file}"]`).getByRole('button', { name: button }).click({ timeout: 30000 });
   await page.locator('[data-testid="verdict"][data-verdict="pass"]').waitFor({ timeout: 15000 });
   await page.getByRole('tab', { name: 'Raw message' }).click();
-  await page.waitForFunction(() => /Subject:\s+Beyond\s+the\s+head/.test(document.querySelector('[data-testid="raw-editor"] .view-lines')?.textContent ?? ''), null, { timeout: 15000 });
-  // the signed header fields are decorated, so offsets line up with what was evaluated
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="raw-editor"] .signed-field').length > 0);
+  await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('[data-testid="raw-editor"] .view-lines')?.textContent ?? ''), subject.source, { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="raw-editor"] .signed-field').length > 0, null, { timeout: 15000 });
   assert.equal(await page.getByText('could not be reconstructed').count(), 0);
+}
+
+test('a message with empty lines above its header (as pasted into an mbox) still shows its signed lines decorated', { skip }, async () => {
+  const { page } = app;
+  const signed = await signMessage(plainMessage({ subject: 'After empty lines' }), 'example.com', 'sel1', key);
+  const mbox = `From a@example.com Tue Nov 24 10:00:00 2026\n\n\n${signed.replace(/\r\n/g, '\n')}\nFrom b@example.com Tue Nov 24 10:00:00 2026\n${signed.replace(/\r\n/g, '\n')}\n`;
+  await dropFiles(page, [{ name: 'empty-lines.mbox', bytes: enc(mbox) }]);
+  await rawWithSignedFields('empty-lines.mbox', /#1 After empty lines/, /Subject:\s+After\s+empty\s+lines/);
+  await screenshot(page, '08b-empty-lines-mbox');
 });
 
 test('export downloads the JSON report', { skip }, async () => {

@@ -86,11 +86,16 @@ test('each message of an mbox says where it lies in the file; the inspector rebu
     'plain body\n',
     'a body with an escaped line:\n>From the start of a sentence\n>>From two levels\n',
     'crlf body\r\n',
+    'after empty lines\n',
+    'after empty CRLF lines\r\n',
   ];
   const parts = [
     'From a1@example.org Tue Jan  2 10:00:00 2024\n' + msg(1, bodies[0]),
     'From a2@example.org Tue Jan  2 10:01:00 2024\n' + msg(2, bodies[1]),
     'From a3@example.org Tue Jan  2 10:02:00 2024\r\n' + msg(3, bodies[2]).replace(/\n/g, '\r\n'),
+    // empty lines above the header: the engine removes them, and so does the page
+    'From a4@example.org Tue Jan  2 10:03:00 2024\n\n\n' + msg(4, bodies[3]),
+    'From a5@example.org Tue Jan  2 10:04:00 2024\r\n\r\n\n' + msg(5, bodies[4]).replace(/\n/g, '\r\n'),
   ];
   // a byte-order mark first: offsets are the file's, not the stripped buffer's
   const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(parts.join('\n'))]);
@@ -110,6 +115,10 @@ test('each message of an mbox says where it lies in the file; the inspector rebu
     assert.deepEqual(sourceSlice('mbox', report, src.offset + 1), { start: src.offset, end: src.offset + src.length }, '…read from here');
     assert.equal(sourceSlice('mbox', report, file.length), null, 'held whole: nothing to read');
   }
+  assert.deepEqual(
+    split.items.map((it) => (it.ok ? it.summary.limitations.some((l) => /Empty lines before the first header/.test(l)) : null)),
+    [false, false, false, true, true],
+  );
   // ">From " lines are restored in what was evaluated, and so in what the page rebuilds
   assert.match((split.items[1] as { bytes: Buffer }).bytes.toString(), /\r\nFrom the start of a sentence\r\n>From two levels/);
   // a single message carries no source

@@ -123,6 +123,19 @@ test('line endings: CRLF kept, LF and mixed converted to CRLF', () => {
   assert.ok(!/[^\r]\n/.test(mixed.bytes.toString()), 'no bare LF left');
 });
 
+test('empty lines pasted above the header are removed and said; the inspector rebuilds the same bytes from the file', async () => {
+  const { evaluatedBytes } = await import('../renderer/src/lib/evaluated-bytes.ts');
+  for (const [above, text] of [['\n\n', MSG.replace(/\r\n/g, '\n')], ['\r\n\r\n', MSG], ['\r\n\n', MSG]] as const) {
+    const file = Buffer.from(above + text);
+    const item = one(file.toString('latin1'));
+    assert.ok(item.summary.limitations.includes('Empty lines before the first header field were removed.'));
+    assert.equal(item.bytes.toString(), MSG);
+    assert.equal(item.summary.evaluatedBytes, MSG.length);
+    const report = { index: 0, input: item.summary } as never;
+    assert.deepEqual(Buffer.from(evaluatedBytes(file, 'message', report)!), item.bytes, JSON.stringify(above));
+  }
+});
+
 test('summary: RFC 2047 words decoded, counts', () => {
   const s = one(MSG).summary;
   assert.equal(s.subject, 'Grüße aus Berlin');

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { DEFAULT_MAX_BYTES } from '../../../shared/evaluate-options.ts';
+import { leadingEmptyLines } from '../../../shared/leading-empty-lines.ts';
 import type { InputErrorCode, InputSummary, MessageSource } from '../../../shared/report.ts';
 import { headerValues, parseHeaderBlock } from './headers.ts';
 import type { HeaderBlock } from './headers.ts';
@@ -113,8 +114,7 @@ function prepareMessage(raw: Buffer, index: number, opts: ReadInputOptions, limi
   if (binary) throw new InputError('binary', `${what} ${binary}.`);
 
   // Blank lines pasted above the header would make an empty header block.
-  let start = 0;
-  while (raw[start] === 0x0a || (raw[start] === 0x0d && raw[start + 1] === 0x0a)) start += raw[start] === 0x0d ? 2 : 1;
+  const start = leadingEmptyLines(raw);
   if (start > 0) limitations.push('Empty lines before the first header field were removed.');
   const original = raw.subarray(start);
 

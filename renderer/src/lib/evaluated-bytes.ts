@@ -1,9 +1,11 @@
 // Recreates the bytes the engine evaluated (the ones report offsets point into) from the file the
 // page holds: one message's slice of an mbox (where its report's input.source says it lies),
-// ">From " lines restored, LF→CRLF when the engine normalised. Checked against the report's
-// evaluatedBytes; when they disagree we say so rather than decorate the wrong lines.
+// empty lines above the header removed, ">From " lines restored, LF→CRLF when the engine
+// normalised. Checked against the report's evaluatedBytes; when they disagree we say so rather
+// than decorate the wrong lines.
 import type { MessageReport } from '../../../shared/report.ts';
 import { unescapeFromLines } from '../../../shared/mbox-escape.ts';
+import { leadingEmptyLines } from '../../../shared/leading-empty-lines.ts';
 import { normalizeLineEnds } from './bytes.ts';
 
 export function evaluatedBytes(
@@ -37,7 +39,9 @@ export function sourceSlice(container: 'message' | 'mbox', report: MessageReport
 /** The evaluated bytes from one message's bytes as they are in the file. */
 export function fromMessageBytes(raw: Uint8Array, report: MessageReport): Uint8Array | null {
   const candidates: Uint8Array[] = [];
-  for (const c of [raw, unescapeFromLines(raw)]) {
+  // empty lines above the first header field were removed, as the engine removes them
+  const message = raw.subarray(leadingEmptyLines(raw));
+  for (const c of [message, unescapeFromLines(message)]) {
     const n = report.input.normalized ? normalizeLineEnds(c) : c;
     candidates.push(n);
     // headers without a final line end get a CRLF (InputSummary.limitations says so)
