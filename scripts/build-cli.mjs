@@ -375,14 +375,14 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
 }
 
 /**
- * True when outDir holds a bundle newer than every file it was built from (the same test
- * bin/authlab.js makes before running it).
+ * True when outDir holds a bundle of BUNDLE_FORMAT newer than every file it was built from (the
+ * same test bin/authlab.js makes before running it).
  */
 export function bundleIsFresh(outDir = path.join(root, 'dist', 'cli')) {
   try {
     const built = statSync(path.join(outDir, 'authlab.cjs')).mtimeMs;
-    const { inputs } = JSON.parse(readFileSync(path.join(outDir, 'authlab.inputs.json'), 'utf8'));
-    return inputs.every((p) => statSync(path.join(root, p)).mtimeMs <= built);
+    const { inputs, format } = JSON.parse(readFileSync(path.join(outDir, 'authlab.inputs.json'), 'utf8'));
+    return format === BUNDLE_FORMAT && inputs.every((p) => statSync(path.join(root, p)).mtimeMs <= built);
   } catch {
     return false;
   }

@@ -412,7 +412,13 @@ test('the lazy network built-ins load on use: live DNS (dgram) through the bundl
   }
 });
 
-test('bundleIsFresh() agrees with a build it just made', () => {
+test('bundleIsFresh() agrees with a build it just made, and, as the launcher, not with a bundle of another format', () => {
   assert.equal(bundleIsFresh(outDir), true);
   assert.equal(bundleIsFresh(path.join(dir, 'nowhere')), false);
+  const other = path.join(dir, 'other-format');
+  cpSync(outDir, other, { recursive: true });
+  const listFile = path.join(other, 'authlab.inputs.json');
+  writeFileSync(listFile, JSON.stringify({ ...JSON.parse(readFileSync(listFile, 'utf8')), format: 'vm-wrapped-0' }));
+  utimesSync(path.join(other, 'authlab.cjs'), new Date(), new Date());
+  assert.equal(bundleIsFresh(other), false);
 });
