@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from './helpers/paths.ts';
 import { exampleZone, makeKey, plainMessage, signMessage, type TestKey } from './helpers/signed-message.ts';
 import { startDnsServer } from './helpers/dns-server.ts';
+import { runProbe } from './helpers/probe.ts';
 
 interface BuildCliModule {
   buildCli(opts?: { outDir?: string; logLevel?: string }): Promise<{ entry: string; external: string[] }>;
@@ -214,13 +215,6 @@ test('a lazy built-in and a namespace read off it at load time (node:dns and its
   assert.deepEqual(printed, { atStart: false, viaDescriptor: true, afterUse: true, servers: true, same: true, keys: true });
 });
 
-/** Runs probe lines in a plain Node from the repo root (the real packages) and returns what they printed as JSON. */
-function runUnbundled(lines: string[]): unknown {
-  const r = spawnSync(process.execPath, ['-e', lines.join('\n')], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
-
 test('packed typed-array literals: a literal becomes base64 that decodes to the same values; what does not fit is left alone', () => {
   const { text, count } = packTypedArrayLiterals('const a = new Uint16Array([0, 65535, 258, 1]);\nconst b = new Uint8Array([7, 255]);\nconst c = new Uint8Array([256]);\nmodule.exports = { a, b, c };');
   assert.equal(count, 2);
@@ -251,7 +245,7 @@ test('packed typed-array literals: the bundled tldts (its trie packed) finds the
     'console.log(JSON.stringify(out));',
   ];
   const packed = await bundleAndRun('packed-tldts', probe, { format: 'cjs', plugins: [packedLiterals()] });
-  assert.deepEqual(packed, runUnbundled(probe));
+  assert.deepEqual(packed, runProbe(probe)); // the real tldts
   assert.equal((packed as unknown[][])[1]![1], 'example.co.uk'); // not an empty answer twice
 });
 
@@ -277,7 +271,7 @@ test('a deferred module stays in the bundle but runs on first use; libmime with 
   // the layout the deferral matches on (a new libmime layout shows here, not as a silent miss)
   assert.match(readFileSync(path.join(repoRoot, 'node_modules/libmime/lib/libmime.js'), 'utf8'), /require\('\.\/mimetypes'\)/);
   const deferred = await bundleAndRun('deferred-libmime', probe, { format: 'cjs', plugins: [deferredModules()] });
-  assert.deepEqual(deferred, runUnbundled(probe));
+  assert.deepEqual(deferred, runProbe(probe)); // the real libmime
   assert.equal((deferred as { mime: string[] }).mime[0], 'application/pdf');
 });
 
@@ -330,9 +324,7 @@ test('the bundle is its own CommonJS wrapper: evaluated as a script it hands bac
     'const required = require(file);',
     "console.log(JSON.stringify({ before, viaScript: typeof mod.exports.main, viaRequire: typeof required.main, distinct: required !== mod.exports }));",
   ];
-  const r = spawnSync(process.execPath, ['-e', probe.join('\n')], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { before: true, viaScript: 'function', viaRequire: 'function', distinct: true });
+  assert.deepEqual(runProbe(probe), { before: true, viaScript: 'function', viaRequire: 'function', distinct: true });
 });
 
 test('bin/authlab.js runs a fresh bundle from a V8 code cache of its own: per bundle content and subcommand, rebuilt when rejected', () => {

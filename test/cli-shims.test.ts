@@ -4,13 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './helpers/paths.ts';
 import { makeKey } from './helpers/signed-message.ts';
+import { runProbe } from './helpers/probe.ts';
 
 const require = createRequire(import.meta.url);
 const joiShimFile = path.join(repoRoot, 'scripts/cli-shims/joi.cjs');
@@ -24,13 +24,6 @@ interface JoiLike {
 const realJoi = createRequire(require.resolve('mailauth'))('joi') as JoiLike; // the Joi mailauth uses
 const shimJoi = require(joiShimFile) as JoiLike;
 const netShim = require(netShimFile) as typeof net;
-
-/** Runs probe lines in a fresh Node (so module loading starts from nothing) and returns what they printed as JSON. */
-function runProbe(lines: string[]): unknown {
-  const r = spawnSync(process.execPath, ['-e', lines.join('\n')], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout);
-}
 
 /** What a caller can see of a validation: success, the value, and Joi's error. */
 const seen = (r: ReturnType<Schema['validate']>) => ({ error: r.error?.message, details: r.error?.details, value: r.value, keys: Object.keys(r).sort() });
