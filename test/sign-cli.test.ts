@@ -105,3 +105,66 @@ test('bad usage is one line (UsageError, exit 2)', async () => {
     });
   }
 });
+
+test('sign --arc-seal --cv auto --authserv-id: seals as an intermediary, hop after hop', async () => {
+  const h = mkdtempSync(path.join(os.tmpdir(), 'authlab-arc-'));
+  const e = { AUTHLAB_HOME: h, AUTHLAB_PASSPHRASE: 'arc-test' };
+  const list = JSON.parse((await run(runKeygen, ['--domain', 'lists.example.org', '--selector', 's1', '--json'], { env: e })).out);
+  await run(runKeygen, ['--domain', 'fwd.example.net', '--selector', 's2', '--json'], { env: e });
+  const listZone = path.join(h, 'lists.zone');
+  writeFileSync(listZone, list.dnsRecord + '\n');
+  const file = (name: string, text: string) => (writeFileSync(path.join(h, name), text), path.join(h, name));
+  const seal = (input: string, domain: string, selector: string, authserv: string, ...more: string[]) =>
+    run(runSign, [input, '--domain', domain, '--selector', selector, '--arc-seal', '--authserv-id', authserv, '--cv', 'auto', '--offline', '--json', ...more], { env: e });
+
+  // hop 1: the list's own Authentication-Results (two fields, merged; another receiver's left out)
+  const in1 = file(
+    'in1.eml',
+    'Authentication-Results: lists.example.org; spf=pass smtp.mailfrom=alice@example.com\r\n' +
+      'Authentication-Results: other.example; dmarc=fail\r\n' +
+      'Authentication-Results: lists.example.org; dkim=pass (2048-bit key; verified) header.d=example.com\r\n' +
+      plainMessage(),
+  );
+  const hop1 = await seal(in1, 'lists.example.org', 's1', 'lists.example.org');
+  assert.equal(hop1.code, 0, hop1.err);
+  const r1 = JSON.parse(hop1.err);
+  assert.deepEqual([r1.arc.instance, r1.arc.cv, r1.arc.chain.result], [1, 'none', 'none']);
+  assert.match(hop1.out, /^ARC-Authentication-Results: i=1; lists\.example\.org; spf=pass smtp\.mailfrom=alice@example\.com; dkim=pass \(2048-bit key; verified\) header\.d=example\.com\r\n/m);
+
+  // hop 2: the forwarder validates the list's set (its key from --zone) and seals cv=pass
+  const in2 = file('in2.eml', 'Authentication-Results: fwd.example.net; arc=pass\r\n' + hop1.out);
+  const hop2 = await seal(in2, 'fwd.example.net', 's2', 'fwd.example.net', '--zone', listZone);
+  assert.equal(hop2.code, 0, hop2.err);
+  const r2 = JSON.parse(hop2.err);
+  assert.deepEqual([r2.arc.instance, r2.arc.cv, r2.arc.chain.result, r2.roundTrip.pass, r2.roundTrip.arc.result], [2, 'pass', 'pass', true, 'pass']);
+
+  // the same without the list's key: the chain fails on the missing key record, sealed cv=fail, exit 1
+  const noKey = await seal(in2, 'fwd.example.net', 's2', 'fwd.example.net');
+  assert.equal(noKey.code, 1);
+  const r3 = JSON.parse(noKey.err);
+  assert.equal(r3.arc.cv, 'fail');
+  assert.match(r3.arc.chain.reason, /no key record for the ARC-Seal of set i=1/);
+
+  // a body changed after the list sealed: cv=fail; a chain already cv=fail is not sealed again
+  const tampered = file('in3.eml', readFileSync(in2, 'utf8').replace(/\r\n\r\n([\s\S]*)$/, '\r\n\r\nchanged by the forwarder\r\n'));
+  const hop3 = await seal(tampered, 'fwd.example.net', 's2', 'fwd.example.net', '--zone', listZone, '--out', path.join(h, 'hop3.eml'));
+  assert.equal(hop3.code, 1);
+  assert.match(JSON.parse(hop3.err).arc.chain.reason, /body hash did not verify/);
+  await assert.rejects(seal(path.join(h, 'hop3.eml'), 'fwd.example.net', 's2', 'fwd.example.net', '--zone', listZone), (err: Error) => err instanceof UsageError && /i=2\) already says cv=fail/.test(err.message));
+
+  // text output names the chain found
+  const text = await run(runSign, [in2, '--domain', 'fwd.example.net', '--selector', 's2', '--arc-seal', '--authserv-id', 'fwd.example.net', '--cv', 'auto', '--offline', '--zone', listZone], { env: e });
+  assert.match(text.err, /^chain on the message: pass \(The ARC chain of 1 set validates/m);
+  assert.match(text.err, /^sealed: ARC i=2 cv=pass$/m);
+
+  for (const [argv, re] of [
+    [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'nobody.example'], /no Authentication-Results field from nobody\.example/],
+    [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'x', '--auth-results', 'x; spf=pass'], /not both/],
+    [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--offline'], /--dns and --offline are for --cv auto/],
+    [[in1, '--domain', 'lists.example.org', '--zone', listZone], /--zone goes with --arc-seal/],
+    [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--cv', 'maybe'], /--cv: "maybe"/],
+    [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--cv', 'auto', '--zone', file('bad.zone', 'x IN TXT "unclosed\n')], /zone .*bad\.zone, line 1: quoted string is not closed/],
+  ] as [string[], RegExp][]) {
+    await assert.rejects(run(runSign, argv, { env: e }), (err: Error) => err instanceof UsageError && re.test(err.message) && !err.message.includes('\n'), argv.join(' '));
+  }
+});

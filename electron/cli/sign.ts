@@ -30,8 +30,18 @@ Signature:
 ARC:
   --arc-seal           add an ARC set (AAR, AMS, AS) after signing
   --auth-results TEXT  the Authentication-Results payload the seal vouches for
+  --authserv-id ID     … or the message's own Authentication-Results fields of this
+                       authserv-id, merged (what an intermediary's MTA added)
   --arc-key-id ID      the sealing key (default: the first signing key)
-  --cv none|pass|fail  chain validation status (default none, for a first set)
+  --cv none|pass|fail|auto
+                       chain validation status (default none, for a first set); auto
+                       validates the ARC chain on the message first, as an intermediary
+                       does (RFC 8617 §5.1), and refuses to seal a chain already cv=fail
+  --arc-headers LIST   header fields the ARC-Message-Signature covers, colon-separated
+  --zone FILE          what-if zone for --cv auto and the round trip, e.g. the earlier
+                       sealers' keys (repeatable)
+  --dns HOST[:PORT]    resolver for --cv auto (repeatable); default: the system's
+  --offline            --cv auto asks no network: names not in a zone are NXDOMAIN
 Output:
   --out FILE           write the signed message here (atomically) instead of stdout
   --live               also verify against live DNS
@@ -71,8 +81,13 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
     'auth-user': { type: 'string' },
     'arc-seal': { type: 'boolean' },
     'auth-results': { type: 'string' },
+    'authserv-id': { type: 'string' },
     'arc-key-id': { type: 'string' },
+    'arc-headers': { type: 'string' },
     cv: { type: 'string' },
+    zone: { type: 'string', multiple: true },
+    dns: { type: 'string', multiple: true },
+    offline: { type: 'boolean' },
     out: { type: 'string' },
     live: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -88,9 +103,13 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
   const algorithm = s('algorithm');
   if (algorithm && algorithm !== 'rsa-sha256' && algorithm !== 'ed25519-sha256') throw new UsageError(`--algorithm: "${algorithm}" is not rsa-sha256 or ed25519-sha256 (rsa-sha1 is obsolete, RFC 8301)`);
   const cv = s('cv');
-  if (cv && !['none', 'pass', 'fail'].includes(cv)) throw new UsageError(`--cv: "${cv}" is not none, pass or fail`);
-  if (v['arc-seal'] && !s('auth-results')) throw new UsageError('--arc-seal needs --auth-results TEXT (what the sealer vouches for)');
-  if (!v['arc-seal'] && (s('auth-results') || s('arc-key-id') || cv)) throw new UsageError('--auth-results, --arc-key-id and --cv go with --arc-seal');
+  if (cv && !['none', 'pass', 'fail', 'auto'].includes(cv)) throw new UsageError(`--cv: "${cv}" is not none, pass, fail or auto`);
+  if (v['arc-seal'] && !s('auth-results') === !s('authserv-id')) {
+    throw new UsageError(s('auth-results') ? 'give --auth-results or --authserv-id, not both' : '--arc-seal needs --auth-results TEXT or --authserv-id ID (what the sealer vouches for)');
+  }
+  const arcOnly = ['auth-results', 'authserv-id', 'arc-key-id', 'arc-headers', 'cv', 'zone', 'dns', 'offline'].filter((o) => v[o] !== undefined);
+  if (!v['arc-seal'] && arcOnly.length) throw new UsageError(`--${arcOnly[0]} goes with --arc-seal`);
+  if ((v.dns || v.offline) && cv !== 'auto') throw new UsageError('--dns and --offline are for --cv auto (validating the chain on the message)');
   const keyIds = (v['key-id'] as string[] | undefined) ?? [];
   const sources = [s('key') ? 1 : 0, keyIds.length ? 1 : 0, s('rules') ? 1 : 0].reduce((a, b) => a + b, 0);
   if (sources > 1) throw new UsageError('choose keys one way: --key FILE, --key-id ID or --rules FILE');
@@ -101,6 +120,20 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
   const expires = s('expire') ? new Date(signTime.getTime() + parseDuration(s('expire')!)) : undefined;
   const message = await readMessage(positionals[0], () => io.stdin);
   const list = (x: string | undefined) => (x ? x.split(':').map((h) => h.trim()).filter(Boolean) : undefined);
+  const zones: { name: string; text: string }[] = [];
+  if (v.zone) {
+    // read and checked before anything is signed: a zone error is the user's to fix, named with its line
+    const { parseZone } = await import('../engine/dns/zone-file.ts');
+    for (const file of v.zone as string[]) {
+      const text = await readText('--zone', file);
+      try {
+        parseZone(text, { name: file });
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      zones.push({ name: file, text });
+    }
+  }
 
   const { createEngine } = await import('../engine/engine.ts');
   const engine = createEngine();
@@ -108,6 +141,20 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
   const { signMessage } = await import('../engine/signing/sign-message.ts');
 
   return userErrors(async () => {
+    // what the seal vouches for and its cv=, from the message as it came in (RFC 8617 §5.1)
+    let arc: { authResults: string; cv?: 'none' | 'pass' | 'fail'; headerList?: string[] } | undefined;
+    let chain: { result: 'none' | 'pass' | 'fail'; reason: string } | undefined;
+    if (v['arc-seal']) {
+      const { authResultsOf, chainStatus } = await import('../engine/signing/arc-intermediary.ts');
+      const authResults = s('auth-results') ?? authResultsOf(message, s('authserv-id')!);
+      let status = cv as 'none' | 'pass' | 'fail' | 'auto' | undefined;
+      if (status === 'auto') {
+        const found = await chainStatus(engine, message, { servers: v.dns as string[] | undefined, offline: v.offline === true || undefined, zones }, signTime);
+        chain = { result: found.cv, reason: found.report.reason };
+        status = found.cv;
+      }
+      arc = { authResults, cv: status, headerList: list(s('arc-headers')) };
+    }
     let outcome;
     const common = {
       canonicalization: canon as Canonicalization,
@@ -127,14 +174,14 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
       const res = await signMessage(message, { keys: [{ key }], ...common });
       let signed = res.signed;
       let arcInfo;
-      if (v['arc-seal']) {
+      if (arc) {
         const { arcSeal } = await import('../engine/signing/arc-seal.ts');
-        const sealed = await arcSeal(signed, { key, authResults: s('auth-results')!, cv: cv as 'none' | 'pass' | 'fail' | undefined, signTime });
+        const sealed = await arcSeal(signed, { key, ...arc, signTime });
         signed = sealed.sealed;
         arcInfo = { instance: sealed.instance, cv: sealed.cv, headers: sealed.headers };
       }
       const { roundTrip } = await import('../engine/signing/round-trip.ts');
-      const rt = { signed, made: res.signatures.map((x) => ({ domain: x.domain, selector: x.selector })), keys: [key.info], arcSealed: !!arcInfo, at: new Date(Math.max(Date.now(), signTime.getTime())) };
+      const rt = { signed, made: res.signatures.map((x) => ({ domain: x.domain, selector: x.selector })), keys: [key.info], zones, arcSealed: !!arcInfo, at: new Date(Math.max(Date.now(), signTime.getTime())) };
       outcome = { signed, signatures: res.signatures, warnings: res.warnings, arc: arcInfo, roundTrip: await roundTrip(engine, rt), live: v.live ? await roundTrip(engine, rt, 'live') : undefined };
     } else {
       const store = await openCliStore(s('passphrase-file'), env);
@@ -159,7 +206,8 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
         envelopeSender: s('mail-from'),
         authUser: s('auth-user'),
         ...common,
-        arc: arcKeyId ? { keyId: arcKeyId, authResults: s('auth-results')!, cv: cv as 'none' | 'pass' | 'fail' | undefined } : undefined,
+        arc: arcKeyId && arc ? { keyId: arcKeyId, ...arc } : undefined,
+        zones,
         live: false,
       });
       if (v.live) {
@@ -176,6 +224,8 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(outcome.signed);
     }
     const { signed: _bytes, ...report } = outcome;
+    // --cv auto: the chain as it came in, which the seal's cv= reports
+    if (chain && report.arc) Object.assign(report.arc, { chain });
     if (v.json) {
       stderr.write(JSON.stringify(report) + '\n');
     } else {
@@ -183,6 +233,7 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
       if ('rule' in report && report.rule) lines.push(`rule: ${report.rule.explanation}`, ...report.rule.alignment.map((a) => `  alignment: ${a.explanation}`));
       for (const w of report.warnings) lines.push(`${w.severity}: ${w.message}`);
       for (const sig of report.signatures) lines.push(`signed: ${sig.algorithm} d=${sig.domain} s=${sig.selector} (key ${sig.keyId})`);
+      if (chain) lines.push(`chain on the message: ${chain.result}${chain.result === 'none' ? ' (no ARC set yet)' : ` (${chain.reason})`}`);
       if (report.arc) lines.push(`sealed: ARC i=${report.arc.instance} cv=${report.arc.cv}`);
       for (const rt of [report.roundTrip, report.live]) {
         if (!rt) continue;

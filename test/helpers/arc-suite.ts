@@ -66,3 +66,69 @@ export function loadArcValidationSuite(file: string): ArcSuiteTest[] {
   }
   return tests;
 }
+
+export interface ArcSigningScenario {
+  description: string;
+  domain: string;
+  selector: string;
+  privateKey: string;
+  /** The scenario's txt-records as a zone file (each value cut into 255-octet strings, as the suite's DNS driver serves it). */
+  zone: string;
+  tests: ArcSigningTest[];
+}
+
+export interface ArcSigningTest {
+  name: string;
+  description?: string;
+  /** The message with CRLF line ends. */
+  message: Buffer;
+  /** Signing time, Unix seconds. */
+  t: number;
+  /** Header fields the ARC-Message-Signature covers. */
+  sigHeaders: string[];
+  /** The sealer's authserv-id: its Authentication-Results are what the AAR carries. */
+  srvId: string;
+  /** Expected field values (tag order normalized by the suite); all three empty: no set is added. */
+  AS: string;
+  AMS: string;
+  AAR: string;
+}
+
+/** A zone-file character-string: quotes and backslashes escaped, other bytes outside printable ASCII as \\DDD (RFC 1035 §5.1). */
+function quoteTxt(s: string): string {
+  return `"${s.replace(/["\\]/g, '\\$&').replace(/[^\x20-\x7e]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`)}"`;
+}
+
+/** Loads the ValiMail ARC signing suite (arc-draft-sign-tests.yml): scenarios, each with its key and DNS. */
+export function loadArcSigningSuite(file: string): ArcSigningScenario[] {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'));
+  const scenarios: ArcSigningScenario[] = [];
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const root = doc.toJS() as Record<string, unknown>;
+    const records = (root['txt-records'] ?? {}) as Record<string, string>;
+    const zone = Object.entries(records)
+      .map(([name, value]) => `${name.replace(/\.?$/, '.')} IN TXT ${txtStrings(String(value).trim()).map(quoteTxt).join(' ')}`)
+      .join('\n');
+    const tests = Object.entries((root.tests ?? {}) as Record<string, Record<string, unknown>>).map(([name, t]) => ({
+      name,
+      description: t.description as string | undefined,
+      message: Buffer.from(String(t.message ?? '').replace(/\r?\n/g, '\r\n'), 'utf8'),
+      t: Number(t.t),
+      sigHeaders: String(t['sig-headers'] ?? '').split(':').map((h) => h.trim()).filter(Boolean),
+      srvId: String(t['srv-id'] ?? ''),
+      AS: String(t.AS ?? '').trim(),
+      AMS: String(t.AMS ?? '').trim(),
+      AAR: String(t.AAR ?? '').trim(),
+    }));
+    scenarios.push({
+      description: String(root.description ?? '').trim(),
+      domain: String(root.domain),
+      selector: String(root.sel),
+      privateKey: String(root.privatekey),
+      zone: zone + '\n',
+      tests,
+    });
+  }
+  return scenarios;
+}

@@ -12,6 +12,8 @@ export interface ArcSealOptions {
   /** cv=: "none" for the first set, "pass"/"fail" after validating the chain on the message. */
   cv?: 'none' | 'pass' | 'fail';
   signTime?: Date;
+  /** Header fields the ARC-Message-Signature covers (those present are signed); default mailauth's ARC list. */
+  headerList?: string[];
 }
 
 export interface ArcSealResult {
@@ -42,6 +44,7 @@ export async function arcSeal(message: Buffer, opts: ArcSealOptions): Promise<Ar
       authResults,
       cv: opts.cv,
       signTime: opts.signTime ?? new Date(),
+      ...(opts.headerList?.length ? { headerList: opts.headerList.join(':') } : {}),
       strict: true,
     },
   });

@@ -30,6 +30,8 @@ export interface RoundTripRequest {
   made: { domain: string; selector: string }[];
   /** Keys whose records make up the what-if zone (DKIM and ARC keys). */
   keys: KeyInfo[];
+  /** More what-if records the zone round trip reads (the keys of ARC sets already on the message). */
+  zones?: { name: string; text: string }[];
   arcSealed?: boolean;
   /** Evaluation time; should not be before the signature's t=. */
   at: Date;
@@ -41,7 +43,7 @@ export function zoneText(keys: KeyInfo[]): string {
 }
 
 export async function roundTrip(engine: Engine, req: RoundTripRequest, against: 'zone' | 'live' = 'zone', live: DnsSettings = {}): Promise<RoundTrip> {
-  const dns: DnsSettings = against === 'zone' ? { offline: true, zones: [{ name: 'signing-lab', text: zoneText(req.keys) }] } : live;
+  const dns: DnsSettings = against === 'zone' ? { offline: true, zones: [{ name: 'signing-lab', text: zoneText(req.keys) }, ...(req.zones ?? [])] } : live;
   const res = await engine.evaluate(req.signed, { at: req.at.toISOString(), ip: req.ip, mode: 'strict' }, dns);
   const m = res.messages[0];
   if (!m || !m.ok) {

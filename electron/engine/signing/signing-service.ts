@@ -31,7 +31,9 @@ export interface SignRequest extends Omit<SignOptions, 'keys'> {
   /** Envelope sender ('' for a bounce) and authenticated user, for the rules. The From domain is read from the message. */
   envelopeSender?: string;
   authUser?: string;
-  arc?: { keyId: string; authResults: string; cv?: 'none' | 'pass' | 'fail' };
+  arc?: { keyId: string; authResults: string; cv?: 'none' | 'pass' | 'fail'; headerList?: string[] };
+  /** What-if zones the round trip also reads (e.g. the keys of the ARC sets already on the message). */
+  zones?: { name: string; text: string }[];
   /** Also verify against live DNS. */
   live?: boolean;
 }
@@ -121,14 +123,14 @@ export class SigningService {
     const zoneKeys = [...infos];
     if (req.arc) {
       const arcKey = await this.#store.signingKey(req.arc.keyId);
-      const sealed = await arcSeal(signed, { key: arcKey, authResults: req.arc.authResults, cv: req.arc.cv, signTime });
+      const sealed = await arcSeal(signed, { key: arcKey, authResults: req.arc.authResults, cv: req.arc.cv, headerList: req.arc.headerList, signTime });
       signed = sealed.sealed;
       arc = { instance: sealed.instance, cv: sealed.cv, headers: sealed.headers };
       zoneKeys.push(arcKey.info);
     }
     const at = new Date(Math.max(this.#clock().getTime(), signTime.getTime()));
     const made = res.signatures.map((s) => ({ domain: s.domain, selector: s.selector }));
-    const rt = { signed, made, keys: zoneKeys, arcSealed: !!arc, at };
+    const rt = { signed, made, keys: zoneKeys, zones: req.zones, arcSealed: !!arc, at };
     const outcome: SignOutcome = { signed, signatures: res.signatures, warnings, ...(rule ? { rule } : {}), ...(arc ? { arc } : {}), roundTrip: await roundTrip(this.#engine, rt) };
     if (req.live) {
       if (!this.#live) throw new Error('no live DNS configured');

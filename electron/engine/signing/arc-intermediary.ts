@@ -1,0 +1,105 @@
+// ARC sealing as an intermediary does it (RFC 8617 §5.1), from the message alone: the chain already
+// on the message is validated first and its status becomes cv=, and the ARC-Authentication-Results
+// carry the Authentication-Results that the intermediary's own ADMD (its authserv-id) added.
+
+import type { DnsSettings } from '../../../shared/dns.ts';
+import type { ArcReport } from '../../../shared/report.ts';
+import type { Engine } from '../engine.ts';
+import { parseAuthResultsValue } from '../auth-results/parse.ts';
+import { parseHeaderBlock } from '../input/headers.ts';
+import type { SigningKey } from '../keys/dkim-key.ts';
+import { arcSeal, ArcSealError, type ArcSealResult } from './arc-seal.ts';
+
+/**
+ * The AAR payload an intermediary seals: "authserv-id; result; result…", merged from every
+ * Authentication-Results field of `authservId` (case-insensitive), top to bottom, results as
+ * written (comments kept). Fields of other authserv-ids are not the sealer's to vouch for.
+ */
+export function authResultsOf(message: Buffer, authservId: string): string {
+  const want = authservId.trim().toLowerCase();
+  let id: string | undefined;
+  const results: string[] = [];
+  for (const f of parseHeaderBlock(message).fields) {
+    if (f.key !== 'authentication-results') continue;
+    const parsed = parseAuthResultsValue(f.value);
+    if (parsed.authservId?.toLowerCase() !== want) continue;
+    const [first, ...rest] = splitTopLevel(f.value);
+    id ??= first.trim();
+    for (const r of rest) if (r && r.toLowerCase() !== 'none') results.push(r);
+  }
+  if (id === undefined) {
+    throw new ArcSealError('no-auth-results', `the message has no Authentication-Results field from ${authservId}: nothing for the seal to vouch for (give --auth-results TEXT instead)`);
+  }
+  return [id, ...results].join('; ');
+}
+
+/**
+ * `value` cut at the semicolons that separate its parts (RFC 8601 §2.2), not those inside a
+ * comment or a quoted string; each part trimmed, folding whitespace reduced to one space.
+ */
+export function splitTopLevel(value: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '\\' && (quoted || depth > 0)) i++;
+    else if (quoted) quoted = c !== '"';
+    else if (c === '"' && depth === 0) quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && depth > 0) depth--;
+    else if (c === ';' && depth === 0) {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  return parts.map((p) => p.replace(/[ \t\r\n]+/g, ' ').trim());
+}
+
+export interface ChainStatus {
+  /** What the seal's cv= says: none (no chain yet), pass or fail. */
+  cv: 'none' | 'pass' | 'fail';
+  /** The engine's report of the chain as received. */
+  report: ArcReport;
+}
+
+/**
+ * Validates the ARC chain already on the message, as the intermediary receiving it would (strict),
+ * for the next seal's cv=. A chain whose newest seal already says cv=fail is not sealed again
+ * (RFC 8617 §5.1 step 2): an ArcSealError with code 'chain-failed'.
+ */
+export async function chainStatus(engine: Engine, message: Buffer, dns: DnsSettings, at: Date): Promise<ChainStatus> {
+  const res = await engine.evaluate(message, { at: at.toISOString(), mode: 'strict' }, dns);
+  const m = res.messages[0];
+  if (!m?.ok) throw new ArcSealError('unreadable', `the ARC chain could not be validated: ${m ? m.error.message : 'no message'}`);
+  const newest = m.arc.instances.at(-1);
+  if (newest?.seal.cv?.toLowerCase() === 'fail') {
+    throw new ArcSealError('chain-failed', `the newest ARC-Seal (i=${newest.i}) already says cv=fail: a failed chain is not sealed again (RFC 8617 §5.1)`);
+  }
+  return { cv: m.arc.result, report: m.arc };
+}
+
+export interface IntermediarySealOptions {
+  key: SigningKey;
+  /** DNS for validating the chain already on the message (the earlier sealers' keys). */
+  dns: DnsSettings;
+  /** The Authentication-Results of this authserv-id are what the seal vouches for … */
+  authservId?: string;
+  /** … or this payload, given as is ("authserv-id; dkim=pass …"). */
+  authResults?: string;
+  /** Header fields the ARC-Message-Signature covers; default mailauth's ARC list. */
+  headerList?: string[];
+  signTime?: Date;
+}
+
+/** Validates the chain on `message` (chainStatus), then adds the next ARC set with that status as cv=. */
+export async function sealAsIntermediary(engine: Engine, message: Buffer, opts: IntermediarySealOptions): Promise<ArcSealResult & { chain: ChainStatus }> {
+  if (!opts.authResults && !opts.authservId) throw new ArcSealError('no-auth-results', 'sealing needs the authserv-id whose Authentication-Results the seal vouches for, or the results themselves');
+  const authResults = opts.authResults ?? authResultsOf(message, opts.authservId!);
+  const signTime = opts.signTime ?? new Date();
+  const chain = await chainStatus(engine, message, opts.dns, signTime);
+  const sealed = await arcSeal(message, { key: opts.key, authResults, cv: chain.cv, signTime, headerList: opts.headerList });
+  return { ...sealed, chain };
+}
