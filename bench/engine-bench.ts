@@ -278,7 +278,7 @@ async function warmUp(min: number, pass: () => Promise<void>): Promise<number[]>
   return rates;
 }
 
-/** Cold start to verdict: the CLI (bundled if built, as bin/authlab.js runs it) next to a bare mailauth one-shot. */
+/** Cold start to verdict: the CLI (bundled if built, as bin/authlab.cjs runs it) next to a bare mailauth one-shot. */
 async function measureCli(dir: string, zone: string, message: Buffer): Promise<{ cli: number; bare: number }> {
   const msgFile = path.join(dir, 'cli.eml');
   const zoneFile = path.join(dir, 'bench.zone');
@@ -308,7 +308,7 @@ async function measureCli(dir: string, zone: string, message: Buffer): Promise<{
   const source = `require('node:module').enableCompileCache();import(${JSON.stringify(path.join(root, 'electron/cli/main.ts'))}).then(m=>m.main(process.argv.slice(1))).then(c=>process.exitCode=c)`;
   const checkArgs = ['check', msgFile, '--zone', zoneFile, '--offline', '--json'];
   const cmds: { label: string; args: string[]; expect: RegExp }[] = [
-    { label: 'authlab check (bin/authlab.js)', args: [path.join(root, 'bin/authlab.js'), ...checkArgs], expect: /"dmarc":\{[^]*"result":"pass"/ },
+    { label: 'authlab check (bin/authlab.cjs)', args: [path.join(root, 'bin/authlab.cjs'), ...checkArgs], expect: /"dmarc":\{[^]*"result":"pass"/ },
     { label: 'bare mailauth one-shot (node -e)', args: ['-e', bare, JSON.stringify(records), msgFile], expect: /^pass pass pass/ },
     { label: 'authlab check from TypeScript sources', args: ['-e', source, ...checkArgs], expect: /"dmarc":\{[^]*"result":"pass"/ },
     { label: 'node -e 0 (Node start-up alone)', args: ['-e', '0'], expect: /^$/ },

@@ -8,11 +8,11 @@
 // Two shims (SHIMS below) spare the common path other start-up work: Joi, and Node's IPv6 pattern.
 // A module loaded eagerly but used off that path runs on first use (DEFERRED), and tldts' trie
 // literals are packed as base64 (PACKED): on these VMs a cold start pays for every page it touches.
-// CommonJS, not ESM: bin/authlab.js compiles it with vm.Script and keeps V8's code cache of the
+// CommonJS, not ESM: bin/authlab.cjs compiles it with vm.Script and keeps V8's code cache of the
 // functions a run actually compiled (Node's compile cache only keeps the eagerly compiled top
 // level, so every function the evaluation calls would be parsed and compiled on every run). The
 // file is its own wrapper for that (BUNDLE_WRAPPER), and an ordinary CommonJS module otherwise.
-// Staleness: bin/authlab.js runs the bundle only while it is newer than every repo file it was
+// Staleness: bin/authlab.cjs runs the bundle only while it is newer than every repo file it was
 // built from (listed beside it in authlab.inputs.json); otherwise it runs the TypeScript sources,
 // so an edit is never hidden behind an old bundle. `npm run build:cli` refreshes it.
 // Usage: node scripts/build-cli.mjs [--out DIR] [--no-lazy (no stand-ins or shims, to compare)] [--no-minify (for profiling)]
@@ -302,7 +302,7 @@ export function deferredModules(deferred = DEFERRED) {
 }
 
 /**
- * The bundle is its own CommonJS wrapper. bin/authlab.js evaluates the file with vm.Script and
+ * The bundle is its own CommonJS wrapper. bin/authlab.cjs evaluates the file with vm.Script and
  * gets back the function to call with CommonJS's five arguments, as Node's loader would, so it
  * hands V8 the file's text as it is: wrapping it in a template literal copied the ~670 KB into a
  * second string on every start (~4 ms, and a scavenge). Loaded by require() or as a worker, the
@@ -376,7 +376,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
 
 /**
  * True when outDir holds a bundle of BUNDLE_FORMAT newer than every file it was built from (the
- * same test bin/authlab.js makes before running it).
+ * same test bin/authlab.cjs makes before running it).
  */
 export function bundleIsFresh(outDir = path.join(root, 'dist', 'cli')) {
   try {

@@ -1,5 +1,5 @@
 // The bundled CLI (scripts/build-cli.mjs → dist/cli/authlab.cjs) answers exactly like the
-// TypeScript sources, keeps its lazy stand-ins loadable, and bin/authlab.js never runs a stale
+// TypeScript sources, keeps its lazy stand-ins loadable, and bin/authlab.cjs never runs a stale
 // bundle and runs a fresh one from a V8 code cache that is its own.
 
 import { test, before, after } from 'node:test';
@@ -49,7 +49,7 @@ after(() => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-/** Runs main() from a module (the bundle or the sources) the way bin/authlab.js does. */
+/** Runs main() from a module (the bundle or the sources) the way bin/authlab.cjs does. */
 function runMain(moduleFile: string, args: string[], nodeArgs: string[] = []) {
   const runner = path.join(dir, 'run-main.mjs');
   writeFileSync(runner, 'const { main } = await import(process.argv[2]);\nprocess.exitCode = await main(process.argv.slice(3));\n');
@@ -275,13 +275,13 @@ test('a deferred module stays in the bundle but runs on first use; libmime with 
   assert.equal((deferred as { mime: string[] }).mime[0], 'application/pdf');
 });
 
-test('bin/authlab.js runs the bundle only while it is newer than its sources', () => {
+test('bin/authlab.cjs runs the bundle only while it is newer than its sources', () => {
   // a miniature checkout: the real launcher, a fake bundle and fake sources that say who answered
   const tree = path.join(dir, 'tree');
   mkdirSync(path.join(tree, 'bin'), { recursive: true });
   mkdirSync(path.join(tree, 'dist/cli'), { recursive: true });
   mkdirSync(path.join(tree, 'electron/cli'), { recursive: true });
-  cpSync(path.join(repoRoot, 'bin/authlab.js'), path.join(tree, 'bin/authlab.js'));
+  cpSync(path.join(repoRoot, 'bin/authlab.cjs'), path.join(tree, 'bin/authlab.cjs'));
   writeFileSync(path.join(tree, 'package.json'), '{"type":"module"}\n');
   const answer = (who: string) => `async function main() { process.stdout.write(${JSON.stringify(who)}); return 0; }\n`;
   writeFileSync(path.join(tree, 'electron/cli/main.ts'), 'export ' + answer('source'));
@@ -290,7 +290,7 @@ test('bin/authlab.js runs the bundle only while it is newer than its sources', (
   const inputs = { format: BUNDLE_FORMAT, inputs: ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json'] };
   writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify(inputs));
   const at = (p: string, seconds: number) => utimesSync(path.join(tree, p), seconds, seconds);
-  const who = () => spawnSync(process.execPath, [path.join(tree, 'bin/authlab.js')], { encoding: 'utf8' }).stdout;
+  const who = () => spawnSync(process.execPath, [path.join(tree, 'bin/authlab.cjs')], { encoding: 'utf8' }).stdout;
 
   for (const p of ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json']) at(p, 1_700_000_000);
   at('dist/cli/authlab.cjs', 1_700_000_100);
@@ -327,14 +327,14 @@ test('the bundle is its own CommonJS wrapper: evaluated as a script it hands bac
   assert.deepEqual(runProbe(probe), { before: true, viaScript: 'function', viaRequire: 'function', distinct: true });
 });
 
-test('bin/authlab.js runs a fresh bundle from a V8 code cache of its own: per bundle content and subcommand, rebuilt when rejected', () => {
+test('bin/authlab.cjs runs a fresh bundle from a V8 code cache of its own: per bundle content and subcommand, rebuilt when rejected', () => {
   // a checkout holding the real launcher and the real bundle (self-contained: nothing resolved from
   // node_modules offline); its own compile-cache directory
   const tree = path.join(dir, 'cached');
   const cache = path.join(dir, 'compile-cache');
   mkdirSync(path.join(tree, 'bin'), { recursive: true });
   mkdirSync(path.join(tree, 'dist/cli'), { recursive: true });
-  cpSync(path.join(repoRoot, 'bin/authlab.js'), path.join(tree, 'bin/authlab.js'));
+  cpSync(path.join(repoRoot, 'bin/authlab.cjs'), path.join(tree, 'bin/authlab.cjs'));
   writeFileSync(path.join(tree, 'package.json'), '{"type":"module"}\n');
   cpSync(bundle, path.join(tree, 'dist/cli/authlab.cjs'));
   const built = JSON.parse(readFileSync(path.join(outDir, 'authlab.inputs.json'), 'utf8')) as { hash: string; encoding: string };
@@ -343,7 +343,7 @@ test('bin/authlab.js runs a fresh bundle from a V8 code cache of its own: per bu
   writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify({ ...built, inputs: [] }));
   const args = ['check', 'signed.eml', '--zone', 'example.zone', '--offline', '--json', '--at', '2026-11-24T10:05:00Z'];
   const run = (a = args, env: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [path.join(tree, 'bin/authlab.js'), ...a], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: cache, ...env } });
+    const r = spawnSync(process.execPath, [path.join(tree, 'bin/authlab.cjs'), ...a], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: cache, ...env } });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout;
   };

@@ -20,7 +20,7 @@ let zoneText: string;
 function authlab(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), ...args], { cwd: dir });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.cjs'), ...args], { cwd: dir });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -101,7 +101,7 @@ test('a reader that went away (EPIPE) ends the output quietly; other write error
 
 /** Runs `authlab check - --json` on an mbox through a reader that stops after the first line (as `| head -1` does). */
 async function checkIntoHead(mbox: string, args: string[]): Promise<{ first: string; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', '-', '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/authlab.cjs'), 'check', '-', '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(mbox);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

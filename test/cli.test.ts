@@ -15,7 +15,7 @@ let signed: string;
 const zone = () => path.join(dir, 'example.zone');
 
 function authlab(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), ...args], {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/authlab.cjs'), ...args], {
     input,
     encoding: 'utf8',
     timeout: 60_000,

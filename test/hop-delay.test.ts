@@ -33,7 +33,7 @@ test('authlab check prints a hop stamped before the one below it as clock skew, 
     const top = 'Received: from relay.example.net (relay.example.net [198.51.100.7])\r\n\tby mx.receiver.test; Tue, 24 Nov 2026 09:00:02 +0000';
     const file = path.join(dir, 'skewed.eml');
     writeFileSync(file, `${top}\r\n${plainMessage()}`);
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/authlab.js'), 'check', file, '--offline', '--no-color'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/authlab.cjs'), 'check', file, '--offline', '--no-color'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const hop1 = r.stdout.split('\n').find((l) => l.trim().startsWith('hop 1:'));
     assert.ok(hop1, r.stdout);

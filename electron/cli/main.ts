@@ -32,7 +32,7 @@ const io = () => ({
   },
 });
 
-/** Resolves when all output has been written out (bin/authlab.js waits for it before exiting). */
+/** Resolves when all output has been written out (bin/authlab.cjs waits for it before exiting). */
 export function drained(): Promise<void> {
   return stdout.drained();
 }

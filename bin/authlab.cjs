@@ -4,8 +4,10 @@
 // Cold start is mostly compiling code, so the bundle runs through vm.Script with a V8 code cache
 // taken after the run: it holds every function the run compiled (the evaluation's too), where
 // Node's own compile cache (still on, for the sources) keeps only a module's eager top level.
-// Built-ins come from process.getBuiltinModule, not `import`: an ES import of a built-in builds a
-// facade that reads every export, and node:fs's lazy getters then load its streams (~8 ms).
+// CommonJS, not an ES module: an ES entry point goes through the ESM loader (resolve, load, compile
+// as a module, link, top-level await), ~1-2 ms more on every start than Node's CommonJS loader.
+// Built-ins come from process.getBuiltinModule: node:fs's lazy getters would otherwise load its
+// streams (~8 ms) when a whole namespace is read.
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
@@ -15,24 +17,28 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(2);
 }
-const module = process.getBuiltinModule('node:module');
+const Module = process.getBuiltinModule('node:module');
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
-const { fileURLToPath } = process.getBuiltinModule('node:url');
 const vm = process.getBuiltinModule('node:vm');
-module.enableCompileCache?.();
+Module.enableCompileCache?.();
 // what dist/cli/authlab.inputs.json must say the bundle is (scripts/build-cli.mjs, BUNDLE_FORMAT)
 const BUNDLE_FORMAT = 'vm-wrapped-1';
 const argv = process.argv.slice(2);
-const fresh = freshBundle();
-const cli = fresh ? runBundle(fresh) : await import(new URL('../electron/cli/main.ts', import.meta.url).href);
-const code = await cli.main(argv);
-cli.saveCache?.();
-// Exit once the output is out (the CLI writes it synchronously unless its pipe would block), and
-// not before: an exit code is final even when a timer or socket is still open.
-if (cli.drained) await cli.drained();
-else await new Promise((resolve) => process.stdout.write('', resolve));
-process.exit(code);
+const root = path.join(__dirname, '..');
+run();
+
+async function run() {
+  const fresh = freshBundle();
+  const cli = fresh ? runBundle(fresh) : await import(process.getBuiltinModule('node:url').pathToFileURL(`${root}/electron/cli/main.ts`).href);
+  const code = await cli.main(argv);
+  cli.saveCache?.();
+  // Exit once the output is out (the CLI writes it synchronously unless its pipe would block), and
+  // not before: an exit code is final even when a timer or socket is still open.
+  if (cli.drained) await cli.drained();
+  else await new Promise((resolve) => process.stdout.write('', resolve));
+  process.exit(code);
+}
 
 // The bundle is used only while it is newer than every repo file it was built from, listed beside
 // it; after an edit (or a checkout) the sources run until the next `npm run build:cli`, so a stale
@@ -42,7 +48,6 @@ function freshBundle() {
     // plain paths, not file: URLs (~100 URL parses cost about a millisecond), and joined by hand:
     // path.join's normalising, still cold here, took 2-4 ms over the ~70 inputs. fs takes '/' on
     // Windows too, and the inputs are repo-relative with '/' (build-cli.mjs writes them so).
-    const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
     const file = path.join(root, 'dist/cli/authlab.cjs');
     const stat = statSync(file);
     const { inputs, hash, encoding, format } = JSON.parse(readFileSync(path.join(root, 'dist/cli/authlab.inputs.json'), 'utf8'));
@@ -61,7 +66,7 @@ function runBundle({ file, stat, hash, encoding }) {
   // The cache lives in Node's compile-cache directory (so NODE_COMPILE_CACHE and
   // NODE_DISABLE_COMPILE_CACHE apply). Its name pins the bundle's content and the Node build:
   // V8 itself only checks the source's length. One per subcommand, since each compiles other code.
-  const dir = module.getCompileCacheDir?.();
+  const dir = Module.getCompileCacheDir?.();
   const cmd = /^[a-z]+$/.test(argv[0] ?? '') ? argv[0] : 'other';
   const prefix = `authlab-${fnv1a(file)}-`; // this checkout's caches (the directory may be shared)
   const name = `${prefix}${hash}-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}-${cmd}.v8cache`;
@@ -78,7 +83,7 @@ function runBundle({ file, stat, hash, encoding }) {
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = { exports: {}, filename: file, id: file, loaded: false };
-  script.runInThisContext()(mod.exports, module.createRequire(file), mod, file, path.dirname(file));
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
   const stale = cacheFile && (!cachedData || script.cachedDataRejected);
   return {
