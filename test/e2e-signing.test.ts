@@ -6,10 +6,13 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import type { Response } from 'playwright-core';
 import { plainMessage } from './helpers/signed-message.ts';
 import { browserSkip, dropFiles, externalRequests, openApp, screenshot, type AppUnderTest } from './helpers/browser.ts';
+import { importPrivateKey } from '../electron/engine/keys/dkim-key.ts';
+import { arcSeal } from '../electron/engine/signing/arc-seal.ts';
 
 const skip = browserSkip;
 const PASSPHRASE = 'correct horse battery staple';
@@ -111,6 +114,33 @@ test('create the key store, generate keys, sign a dropped message: Signed output
   assert.deepEqual(app.consoleErrors, []);
 });
 
+test('ARC sealing: cv= starts as what the chain on the selected message says', { skip }, async () => {
+  const { page } = app;
+  // a message already sealed once by a list whose key is not in the zone: its chain fails
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const listKey = importPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { domain: 'lists.example.org', selector: 'gone' });
+  const sealed = await arcSeal(Buffer.from(plainMessage({ subject: 'Through a list' })), { key: listKey, authResults: 'lists.example.org; spf=pass smtp.mailfrom=example.com' });
+  await dropFiles(page, [{ name: 'through-list.eml', bytes: sealed.sealed }]);
+  await page.locator('.message-item[data-file="through-list.eml"]:not([data-status="evaluating"])').waitFor({ timeout: 15000 });
+  await page.locator('.message-item[data-file="through-list.eml"] .message-button').click();
+  // the lab is still open from the test before (its button toggles it)
+  if (!(await page.getByTestId('signing-lab').isVisible())) await page.getByRole('button', { name: 'Signing lab' }).click();
+  await page.getByTestId('sign-form').waitFor();
+  await page.getByLabel('Also ARC-seal, as a forwarding intermediary would').check();
+  const note = page.getByTestId('arc-chain-found');
+  await page.locator('[data-testid="arc-chain-found"][data-result="fail"]').waitFor();
+  assert.match(await note.innerText(), /^The ARC chain on this message: fail\. .*no key record for the ARC-Seal of set i=1.* The new seal writes cv=fail\.$/);
+  assert.equal(await page.getByLabel('Chain validation (cv=)').inputValue(), 'fail');
+  await screenshot(page, '1x-signing-05-arc-chain-fail');
+
+  // the unsigned message from before: no chain, cv=none
+  await page.locator('.message-item[data-file="unsigned.eml"] .message-button').click();
+  await page.locator('[data-testid="arc-chain-found"][data-result="none"]').waitFor();
+  assert.match(await note.innerText(), /No ARC set on this message yet/);
+  assert.equal(await page.getByLabel('Chain validation (cv=)').inputValue(), 'none');
+  assert.deepEqual(app.consoleErrors, []);
+});
+
 test('a wrong passphrase on an existing key store shows its error; the right one unlocks the same keys', { skip }, async () => {
   // the store written above, copied into a second app's data folder (both paths are shown in the UI)
   const second = await openApp({ zone: ZONE });
@@ -134,7 +164,7 @@ test('a wrong passphrase on an existing key store shows its error; the right one
     assert.equal(await error.getAttribute('data-code'), 'wrong-passphrase');
     assert.match(await error.innerText(), /wrong passphrase/);
     assert.equal(await page.getByTestId('key-store').getAttribute('data-state'), 'locked');
-    await screenshot(page, '1x-signing-05-wrong-passphrase');
+    await screenshot(page, '1x-signing-06-wrong-passphrase');
 
     // a slow key listing must not show an unlocked store with no keys in between: the list is
     // read when the state says unlocked

@@ -438,6 +438,16 @@ function AddKey({ defaultDomain, onAdded }: { defaultDomain?: string; onAdded: (
 
 // ---------------------------------------------------------------- sign
 
+/** What the chain on the message says for the next seal: cv= is what the sealer found (RFC 8617 §5.1). */
+function arcChainNote(arc: MessageReport['arc']): string {
+  if (arc.result === 'none') return 'No ARC set on this message yet: the first seal says cv=none.';
+  const newest = arc.instances.at(-1);
+  if (newest?.seal.cv?.toLowerCase() === 'fail') {
+    return `Its newest seal (i=${newest.i}) already says cv=fail: a failed chain is not sealed again (RFC 8617 §5.1).`;
+  }
+  return `The ARC chain on this message: ${arc.result}. ${arc.reason} The new seal writes cv=${arc.result}.`;
+}
+
 function SignForm({
   keys,
   chosen,
@@ -473,6 +483,9 @@ function SignForm({
   const [last, setLast] = useState<SignMessageResult | null>(null);
   const id = useId();
   useEffect(() => setLast(null), [report]);
+  // a sealer's cv= is what it found validating the chain it received (RFC 8617 §5.1): the
+  // evaluation of this very message, with the DNS it was evaluated with
+  useEffect(() => setArcCv(report?.arc.result ?? 'none'), [report]);
   useEffect(() => {
     if (report && !arcAr) setArcAr(report.authenticationResults.replace(/^Authentication-Results:\s*/i, '').replace(/\r?\n[ \t]+/g, ' ').trim());
   }, [report, arcAr]);
@@ -597,6 +610,9 @@ function SignForm({
                 <option value="fail">fail</option>
               </select>
             </label>
+            <p className="muted small" data-testid="arc-chain-found" data-result={report.arc.result} style={{ gridColumn: '1 / -1', margin: 0 }}>
+              {arcChainNote(report.arc)}
+            </p>
             <label htmlFor={`${id}-ar`} style={{ gridColumn: '1 / -1' }}>
               <span>Authentication-Results the sealer vouches for</span>
               <textarea id={`${id}-ar`} rows={2} value={arcAr} onChange={(e) => setArcAr(e.target.value)} spellCheck={false} />
