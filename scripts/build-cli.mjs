@@ -255,15 +255,35 @@ function __authlabUnpack(base64, T) {
   return { text: text + unpack, count };
 }
 
-/** Dependency files whose typed-array literals are packed (packTypedArrayLiterals). */
+/**
+ * tldts derives a djb2 hash for each of its ~10,000 trie labels when it loads, as
+ * `hash = (hash * 33) ^ c`: the product leaves the small-integer range, so each of those ~70,000
+ * steps allocates a heap number while the loop still runs unoptimized (once per process, cold).
+ * Math.imul gives the same 32 bits (`^` keeps only those of the exact product) without the
+ * double: ~70 fewer fresh pages and ~2 ms per start. Returns the source and how many it rewrote.
+ */
+export function int32Djb2(source) {
+  let count = 0;
+  const text = source.replace(/\((\w+) \* 33\) \^ /g, (_, name) => (count++, `Math.imul(${name}, 33) ^ `));
+  return { text, count };
+}
+
+/** Dependency files whose typed-array literals are packed (packTypedArrayLiterals) and whose djb2 steps stay int32 (int32Djb2). */
 export const PACKED = [/[\\/]node_modules[\\/]tldts[\\/]dist[\\/]cjs[\\/]index\.js$/];
 
-/** esbuild plugin: packTypedArrayLiterals for the PACKED files. */
+/** esbuild plugin: packTypedArrayLiterals and int32Djb2 for the PACKED files; a file where either finds nothing fails the build (the package changed). */
 export function packedLiterals(files = PACKED) {
   return {
     name: 'authlab-packed-literals',
     setup(b) {
-      for (const filter of files) b.onLoad({ filter }, (args) => ({ contents: packTypedArrayLiterals(readFileSync(args.path, 'utf8')).text, loader: 'js' }));
+      for (const filter of files) {
+        b.onLoad({ filter }, (args) => {
+          const packed = packTypedArrayLiterals(readFileSync(args.path, 'utf8'));
+          const hashed = int32Djb2(packed.text);
+          if (!packed.count || !hashed.count) throw new Error(`${args.path}: ${packed.count} typed-array literals packed, ${hashed.count} djb2 steps rewritten; expected some of each (see PACKED in scripts/build-cli.mjs)`);
+          return { contents: hashed.text, loader: 'js' };
+        });
+      }
     },
   };
 }

@@ -21,12 +21,13 @@ interface BuildCliModule {
   lazyBuiltins(): unknown;
   packedLiterals(): unknown;
   packTypedArrayLiterals(source: string): { text: string; count: number };
+  int32Djb2(source: string): { text: string; count: number };
   deferredModules(deferred?: Record<string, string[]>): unknown;
   BUNDLE_FORMAT: string;
   BUNDLE_WRAPPER: { open: string; close: string };
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, packedLiterals, packTypedArrayLiterals, deferredModules, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, packedLiterals, packTypedArrayLiterals, int32Djb2, deferredModules, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
 
 let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
@@ -228,9 +229,26 @@ test('packed typed-array literals: a literal becomes base64 that decodes to the 
   assert.deepEqual([...mod.exports.c!], [0]); // as the literal itself gives
 });
 
+test('int32Djb2: the rewritten djb2 step gives the very hashes of (h * 33) ^ c', () => {
+  const step = 'function djb2(s) { let hash = 5381; for (let i = s.length - 1; i >= 0; i -= 1) { hash = (hash * 33) ^ s.charCodeAt(i); } return hash >>> 0; }\nmodule.exports = djb2;';
+  const { text, count } = int32Djb2(step);
+  assert.equal(count, 1);
+  assert.match(text, /hash = Math\.imul\(hash, 33\) \^ s\.charCodeAt\(i\)/);
+  const load = (src: string) => {
+    const mod = { exports: (() => 0) as (s: string) => number };
+    new Function('module', src)(mod);
+    return mod.exports;
+  };
+  const [before, after] = [load(step), load(text)];
+  // labels long enough for the product to pass 2^53 had the step not been cut to int32 by ^
+  const labels = ['', 'a', 'com', 'kawasaki', 'xn--85x722f', 'very-long-label-'.repeat(8), ...Array.from({ length: 2000 }, (_, i) => (i * 7919).toString(36).repeat(1 + (i % 9)))];
+  for (const l of labels) assert.equal(after(l), before(l), l);
+});
+
 test('packed typed-array literals: the bundled tldts (its trie packed) finds the same public suffixes and domains as tldts', async () => {
   const tldtsFile = path.join(repoRoot, 'node_modules/tldts/dist/cjs/index.js');
   assert.equal(packTypedArrayLiterals(readFileSync(tldtsFile, 'utf8')).count, 4, "tldts' four trie arrays are packed (a new tldts layout shows here)");
+  assert.equal(int32Djb2(readFileSync(tldtsFile, 'utf8')).count, 2, "tldts' two djb2 steps (the labels at load, a host name's labels at lookup) are rewritten");
   const hosts = [
     'example.com', 'mail.example.co.uk', 'a.b.c.example.com.au', 'localhost', 'com', 'co.uk', 'foo.bar.kawasaki.jp', 'city.kawasaki.jp',
     'www.city.kawasaki.jp', 'x.y.compute.amazonaws.com', 'bucket.s3.amazonaws.com', 'user.github.io', 'a.blogspot.com', 'shop.myshopify.com',
