@@ -163,6 +163,7 @@ test('sign --arc-seal --cv auto --authserv-id: seals as an intermediary, hop aft
     [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--offline'], /--dns and --offline are for --cv auto/],
     [[in1, '--domain', 'lists.example.org', '--zone', listZone], /--zone goes with --arc-seal/],
     [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--cv', 'maybe'], /--cv: "maybe"/],
+    [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--arc-headers', 'Subject:To'], /--arc-headers: From is not in the list/],
     [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--cv', 'auto', '--zone', file('bad.zone', 'x IN TXT "unclosed\n')], /zone .*bad\.zone, line 1: quoted string is not closed/],
   ] as [string[], RegExp][]) {
     await assert.rejects(run(runSign, argv, { env: e }), (err: Error) => err instanceof UsageError && re.test(err.message) && !err.message.includes('\n'), argv.join(' '));

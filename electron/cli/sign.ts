@@ -145,6 +145,10 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
     let arc: { authResults: string; cv?: 'none' | 'pass' | 'fail'; headerList?: string[] } | undefined;
     let chain: { result: 'none' | 'pass' | 'fail'; reason: string } | undefined;
     if (v['arc-seal']) {
+      const headerList = list(s('arc-headers'));
+      if (headerList && !headerList.some((h) => h.toLowerCase() === 'from')) {
+        throw new UsageError('--arc-headers: From is not in the list; the ARC-Message-Signature must sign it (RFC 8617 §4.1.2, RFC 6376 §5.4)');
+      }
       const { authResultsOf, chainStatus } = await import('../engine/signing/arc-intermediary.ts');
       const authResults = s('auth-results') ?? authResultsOf(message, s('authserv-id')!);
       let status = cv as 'none' | 'pass' | 'fail' | 'auto' | undefined;
@@ -153,7 +157,7 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
         chain = { result: found.cv, reason: found.report.reason };
         status = found.cv;
       }
-      arc = { authResults, cv: status, headerList: list(s('arc-headers')) };
+      arc = { authResults, cv: status, headerList };
     }
     let outcome;
     const common = {
