@@ -149,15 +149,17 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
       if (headerList && !headerList.some((h) => h.toLowerCase() === 'from')) {
         throw new UsageError('--arc-headers: From is not in the list; the ARC-Message-Signature must sign it (RFC 8617 §4.1.2, RFC 6376 §5.4)');
       }
-      const { authResultsOf, chainStatus } = await import('../engine/signing/arc-intermediary.ts');
-      const authResults = s('auth-results') ?? authResultsOf(message, s('authserv-id')!);
-      let status = cv as 'none' | 'pass' | 'fail' | 'auto' | undefined;
-      if (status === 'auto') {
-        const found = await chainStatus(engine, message, { servers: v.dns as string[] | undefined, offline: v.offline === true || undefined, zones }, signTime);
-        chain = { result: found.cv, reason: found.report.reason };
-        status = found.cv;
-      }
-      arc = { authResults, cv: status, headerList };
+      const { planIntermediarySeal } = await import('../engine/signing/arc-intermediary.ts');
+      const plan = await planIntermediarySeal(engine, message, {
+        dns: { servers: v.dns as string[] | undefined, offline: v.offline === true || undefined, zones },
+        authservId: s('authserv-id'),
+        authResults: s('auth-results'),
+        // without --cv: none, for a first set (as before --cv auto existed)
+        cv: (cv ?? 'none') as 'none' | 'pass' | 'fail' | 'auto',
+        at: signTime,
+      });
+      if (plan.chain) chain = { result: plan.chain.cv, reason: plan.chain.report.reason };
+      arc = { authResults: plan.authResults, cv: plan.cv, headerList };
     }
     let outcome;
     const common = {

@@ -7,8 +7,7 @@ import type { ArcReport } from '../../../shared/report.ts';
 import type { Engine } from '../engine.ts';
 import { parseAuthResultsValue } from '../auth-results/parse.ts';
 import { parseHeaderBlock } from '../input/headers.ts';
-import type { SigningKey } from '../keys/dkim-key.ts';
-import { arcSeal, ArcSealError, type ArcSealResult } from './arc-seal.ts';
+import { ArcSealError } from './arc-seal.ts';
 
 /**
  * The AAR payload an intermediary seals: "authserv-id; result; result…", merged from every
@@ -81,25 +80,37 @@ export async function chainStatus(engine: Engine, message: Buffer, dns: DnsSetti
   return { cv: m.arc.result, report: m.arc };
 }
 
-export interface IntermediarySealOptions {
-  key: SigningKey;
+export interface SealPlanOptions {
   /** DNS for validating the chain already on the message (the earlier sealers' keys). */
   dns: DnsSettings;
   /** The Authentication-Results of this authserv-id are what the seal vouches for … */
   authservId?: string;
   /** … or this payload, given as is ("authserv-id; dkim=pass …"). */
   authResults?: string;
-  /** Header fields the ARC-Message-Signature covers; default mailauth's ARC list. */
-  headerList?: string[];
-  signTime?: Date;
+  /** cv= as given, or 'auto' (default): what validating the chain on the message finds. */
+  cv?: 'none' | 'pass' | 'fail' | 'auto';
+  /** Evaluation time of the validation (the seal's t=). */
+  at: Date;
 }
 
-/** Validates the chain on `message` (chainStatus), then adds the next ARC set with that status as cv=. */
-export async function sealAsIntermediary(engine: Engine, message: Buffer, opts: IntermediarySealOptions): Promise<ArcSealResult & { chain: ChainStatus }> {
+export interface SealPlan {
+  /** The AAR payload: "authserv-id; result; …". */
+  authResults: string;
+  cv?: 'none' | 'pass' | 'fail';
+  /** The chain as received, when cv was 'auto'. */
+  chain?: ChainStatus;
+}
+
+/**
+ * What an intermediary's next ARC set says (RFC 8617 §5.1): the results it vouches for, and cv=
+ * as found by validating the chain on the message (chainStatus: a chain whose newest seal says
+ * cv=fail is refused). arcSeal then adds the set; `authlab sign --arc-seal` and the ARC signing
+ * suite both go this way.
+ */
+export async function planIntermediarySeal(engine: Engine, message: Buffer, opts: SealPlanOptions): Promise<SealPlan> {
   if (!opts.authResults && !opts.authservId) throw new ArcSealError('no-auth-results', 'sealing needs the authserv-id whose Authentication-Results the seal vouches for, or the results themselves');
   const authResults = opts.authResults ?? authResultsOf(message, opts.authservId!);
-  const signTime = opts.signTime ?? new Date();
-  const chain = await chainStatus(engine, message, opts.dns, signTime);
-  const sealed = await arcSeal(message, { key: opts.key, authResults, cv: chain.cv, signTime, headerList: opts.headerList });
-  return { ...sealed, chain };
+  if (opts.cv !== undefined && opts.cv !== 'auto') return { authResults, cv: opts.cv };
+  const chain = await chainStatus(engine, message, opts.dns, opts.at);
+  return { authResults, cv: chain.cv, chain };
 }
