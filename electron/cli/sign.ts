@@ -154,8 +154,7 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
         dns: { servers: v.dns as string[] | undefined, offline: v.offline === true || undefined, zones },
         authservId: s('authserv-id'),
         authResults: s('auth-results'),
-        // without --cv: none, for a first set (as before --cv auto existed)
-        cv: (cv ?? 'none') as 'none' | 'pass' | 'fail' | 'auto',
+        cv: cv as 'none' | 'pass' | 'fail' | 'auto' | undefined,
         at: signTime,
       });
       if (plan.chain) chain = { result: plan.chain.cv, reason: plan.chain.report.reason };

@@ -87,7 +87,7 @@ export interface SealPlanOptions {
   authservId?: string;
   /** … or this payload, given as is ("authserv-id; dkim=pass …"). */
   authResults?: string;
-  /** cv= as given, or 'auto' (default): what validating the chain on the message finds. */
+  /** cv= as given; 'auto': what validating the chain on the message finds; absent: none for a first set (arcSeal refuses a later one without cv=). */
   cv?: 'none' | 'pass' | 'fail' | 'auto';
   /** Evaluation time of the validation (the seal's t=). */
   at: Date;
@@ -110,7 +110,7 @@ export interface SealPlan {
 export async function planIntermediarySeal(engine: Engine, message: Buffer, opts: SealPlanOptions): Promise<SealPlan> {
   if (!opts.authResults && !opts.authservId) throw new ArcSealError('no-auth-results', 'sealing needs the authserv-id whose Authentication-Results the seal vouches for, or the results themselves');
   const authResults = opts.authResults ?? authResultsOf(message, opts.authservId!);
-  if (opts.cv !== undefined && opts.cv !== 'auto') return { authResults, cv: opts.cv };
+  if (opts.cv !== 'auto') return { authResults, cv: opts.cv };
   const chain = await chainStatus(engine, message, opts.dns, opts.at);
   return { authResults, cv: chain.cv, chain };
 }
