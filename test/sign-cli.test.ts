@@ -9,6 +9,7 @@ import { runSign } from '../electron/cli/sign.ts';
 import { runKeys } from '../electron/cli/keys.ts';
 import { UsageError } from '../electron/cli/usage-error.ts';
 import { plainMessage } from './helpers/signed-message.ts';
+import { startDnsServer } from './helpers/dns-server.ts';
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'authlab-cli-'));
 const env = { AUTHLAB_HOME: home, AUTHLAB_PASSPHRASE: 'cli-test' };
@@ -152,6 +153,30 @@ test('sign --arc-seal --cv auto --authserv-id: seals as an intermediary, hop aft
   assert.match(JSON.parse(hop3.err).arc.chain.reason, /body hash did not verify/);
   await assert.rejects(seal(path.join(h, 'hop3.eml'), 'fwd.example.net', 's2', 'fwd.example.net', '--zone', listZone), (err: Error) => err instanceof UsageError && /i=2\) already says cv=fail/.test(err.message));
 
+  // a key record the DNS server fails to give (SERVFAIL) is no broken chain: nothing is sealed,
+  // where cv=fail would break the chain for good; the same record served, the seal says pass
+  const keyTxt = { 's1._domainkey.lists.example.org': { TXT: [(list.dnsValue as string).match(/.{1,255}/g)] } }; // 255-octet strings
+  const dnsServer = await startDnsServer({
+    zone: keyTxt,
+    behaviours: { 's1._domainkey.lists.example.org': 'servfail' },
+  });
+  try {
+    await assert.rejects(
+      run(runSign, [in2, '--domain', 'fwd.example.net', '--selector', 's2', '--arc-seal', '--authserv-id', 'fwd.example.net', '--cv', 'auto', '--dns', dnsServer.server], { env: e }),
+      (err: Error) => err instanceof UsageError && /key record s1\._domainkey\.lists\.example\.org could not be fetched \(SERVFAIL: 127\.0\.0\.1:\d+ answered SERVFAIL\)/.test(err.message),
+    );
+    assert.ok(dnsServer.count(undefined, 's1._domainkey.lists.example.org') >= 1, 'the record was asked for');
+  } finally {
+    await dnsServer.close();
+  }
+  const served = await startDnsServer({ zone: keyTxt });
+  try {
+    const live = await run(runSign, [in2, '--domain', 'fwd.example.net', '--selector', 's2', '--arc-seal', '--authserv-id', 'fwd.example.net', '--cv', 'auto', '--dns', served.server, '--json'], { env: e });
+    assert.deepEqual([JSON.parse(live.err).arc.cv, JSON.parse(live.err).arc.chain.result], ['pass', 'pass']);
+  } finally {
+    await served.close();
+  }
+
   // text output names the chain found
   const text = await run(runSign, [in2, '--domain', 'fwd.example.net', '--selector', 's2', '--arc-seal', '--authserv-id', 'fwd.example.net', '--cv', 'auto', '--offline', '--zone', listZone], { env: e });
   assert.match(text.err, /^chain on the message: pass \(The ARC chain of 1 set validates/m);
@@ -164,6 +189,7 @@ test('sign --arc-seal --cv auto --authserv-id: seals as an intermediary, hop aft
     [[in1, '--domain', 'lists.example.org', '--zone', listZone], /--zone goes with --arc-seal/],
     [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--cv', 'maybe'], /--cv: "maybe"/],
     [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--arc-headers', 'Subject:To'], /--arc-headers: From is not in the list/],
+    [[file('junk.eml', 'From: a@example.com\r\n\r\n\u0000\u0001binary'), '--domain', 'lists.example.org', '--arc-seal', '--auth-results', 'x; spf=pass', '--cv', 'auto', '--offline'], /the ARC chain on the message could not be validated: .*NUL/],
     [[in1, '--domain', 'lists.example.org', '--arc-seal', '--authserv-id', 'lists.example.org', '--cv', 'auto', '--zone', file('bad.zone', 'x IN TXT "unclosed\n')], /zone .*bad\.zone, line 1: quoted string is not closed/],
   ] as [string[], RegExp][]) {
     await assert.rejects(run(runSign, argv, { env: e }), (err: Error) => err instanceof UsageError && re.test(err.message) && !err.message.includes('\n'), argv.join(' '));

@@ -70,15 +70,43 @@ export interface ChainStatus {
  * (RFC 8617 §5.1 step 2): an ArcSealError with code 'chain-failed'.
  */
 export async function chainStatus(engine: Engine, message: Buffer, dns: DnsSettings, at: Date): Promise<ChainStatus> {
-  const res = await engine.evaluate(message, { at: at.toISOString(), mode: 'strict' }, dns);
+  let res;
+  try {
+    res = await engine.evaluate(message, { at: at.toISOString(), mode: 'strict' }, dns);
+  } catch (err) {
+    // the whole input rejected (binary, empty, …): the engine's own words
+    const e = err as Error & { code?: unknown };
+    if (typeof e?.code !== 'string') throw err;
+    throw new ArcSealError(e.code, `the ARC chain on the message could not be validated: ${e.message}`);
+  }
   const m = res.messages[0];
-  if (!m?.ok) throw new ArcSealError('unreadable', `the ARC chain could not be validated: ${m ? m.error.message : 'no message'}`);
+  if (!m?.ok) throw new ArcSealError(m ? m.error.code : 'unreadable', `the ARC chain on the message could not be validated: ${m ? m.error.message : 'no message'}`);
   const newest = m.arc.instances.at(-1);
   if (newest?.seal.cv?.toLowerCase() === 'fail') {
     throw new ArcSealError('chain-failed', `the newest ARC-Seal (i=${newest.i}) already says cv=fail: a failed chain is not sealed again (RFC 8617 §5.1)`);
   }
+  if (m.arc.result === 'fail') {
+    // a key record that could not be fetched is not a broken chain: sealing cv=fail would break it
+    // for good over a passing DNS failure, so the seal waits, as a receiving MTA would defer
+    const keys = new Set(
+      m.arc.instances
+        .flatMap((i) => [i.seal, i.messageSignature])
+        .filter((x) => x.domain && x.selector)
+        .map((x) => `${x.selector}._domainkey.${x.domain}`.toLowerCase()),
+    );
+    const failed = m.dns.find((d) => TRANSIENT_RCODES.has(d.rcode) && keys.has(d.name.toLowerCase().replace(/\.$/, '')));
+    if (failed) {
+      throw new ArcSealError(
+        'chain-temperror',
+        `the ARC chain on the message could not be validated: the key record ${failed.name} could not be fetched (${failed.rcode}${failed.error ? `: ${failed.error}` : ''}); give it in a what-if zone, fix the DNS servers, or give cv= yourself`,
+      );
+    }
+  }
   return { cv: m.arc.result, report: m.arc };
 }
+
+/** DNS outcomes that say nothing about the record itself (RFC 6376 §6.1.2: TEMPFAIL, try later). */
+const TRANSIENT_RCODES = new Set<string>(['SERVFAIL', 'REFUSED', 'TIMEOUT', 'NETWORK', 'BUDGET', 'MALFORMED']);
 
 export interface SealPlanOptions {
   /** DNS for validating the chain already on the message (the earlier sealers' keys). */
