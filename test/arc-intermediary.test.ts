@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authResultsOf, splitTopLevel } from '../electron/engine/signing/arc-intermediary.ts';
+import { authResultsOf } from '../electron/engine/signing/arc-intermediary.ts';
+import { mergedAuthResults, splitTopLevel } from '../shared/auth-results-payload.ts';
 
 const msg = (...fields: string[]) => Buffer.from(`${fields.join('\r\n')}\r\nFrom: a@example.com\r\n\r\nbody\r\n`);
 
@@ -32,6 +33,16 @@ test('authResultsOf merges the fields of one authserv-id, top to bottom, and lea
   assert.equal(authResultsOf(m, 'other.example'), 'other.example; dmarc=fail');
   // an authserv-id that wrote only "none" still vouches for that
   assert.equal(authResultsOf(msg('Authentication-Results: quiet.example; none'), 'quiet.example'), 'quiet.example');
+});
+
+test('mergedAuthResults (shared with the signing lab) takes parsed field values; undefined for an authserv-id not there', () => {
+  const fields = [
+    { authservId: 'mx.example.org', value: ' mx.example.org; spf=pass' },
+    { authservId: undefined, value: ' spf=fail (a Microsoft-style field: no authserv-id)' },
+    { authservId: 'MX.example.org', value: ' MX.example.org; dkim=pass header.d="a;b"' },
+  ];
+  assert.equal(mergedAuthResults(fields, 'mx.example.org'), 'mx.example.org; spf=pass; dkim=pass header.d="a;b"');
+  assert.equal(mergedAuthResults(fields, 'other.example'), undefined);
 });
 
 test('authResultsOf says so when the message has nothing from that authserv-id', () => {

@@ -133,6 +133,25 @@ test('ARC sealing: cv= starts as what the chain on the selected message says', {
   assert.equal(await page.getByLabel('Chain validation (cv=)').inputValue(), 'fail');
   await screenshot(page, '1x-signing-05-arc-chain-fail');
 
+  // what the seal vouches for: AuthLab's own results, or the message's own fields of one authserv-id, merged
+  const listResults =
+    'Authentication-Results: lists.example.org; spf=pass smtp.mailfrom=example.com\r\n' +
+    'Authentication-Results: other.example; dmarc=fail\r\n' +
+    'Authentication-Results: lists.example.org;\r\n  dkim=pass (2048-bit key; ok) header.d=example.com\r\n' +
+    plainMessage({ subject: 'Results from the list' });
+  await dropFiles(page, [{ name: 'list-results.eml', bytes: enc(listResults) }]);
+  await page.locator('.message-item[data-file="list-results.eml"]:not([data-status="evaluating"])').waitFor({ timeout: 15000 });
+  await page.locator('.message-item[data-file="list-results.eml"] .message-button').click();
+  const vouch = page.getByLabel('Vouch for');
+  const payload = page.getByLabel('Authentication-Results the sealer vouches for');
+  await page.waitForFunction(() => /^authlab\.local; /.test((document.querySelector('textarea[id$="-ar"]') as HTMLTextAreaElement | null)?.value ?? ''));
+  assert.deepEqual(await vouch.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['', 'lists.example.org', 'other.example']);
+  await vouch.selectOption('lists.example.org');
+  assert.equal(await payload.inputValue(), 'lists.example.org; spf=pass smtp.mailfrom=example.com; dkim=pass (2048-bit key; ok) header.d=example.com');
+  await screenshot(page, '1x-signing-05b-arc-vouch-for');
+  await vouch.selectOption('');
+  assert.match(await payload.inputValue(), /^authlab\.local; /);
+
   // the unsigned message from before: no chain, cv=none
   await page.locator('.message-item[data-file="unsigned.eml"] .message-button').click();
   await page.locator('[data-testid="arc-chain-found"][data-result="none"]').waitFor();

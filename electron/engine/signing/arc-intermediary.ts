@@ -4,6 +4,7 @@
 
 import type { DnsSettings } from '../../../shared/dns.ts';
 import type { ArcReport } from '../../../shared/report.ts';
+import { mergedAuthResults } from '../../../shared/auth-results-payload.ts';
 import type { Engine } from '../engine.ts';
 import { parseAuthResultsValue } from '../auth-results/parse.ts';
 import { parseHeaderBlock } from '../input/headers.ts';
@@ -15,46 +16,14 @@ import { ArcSealError } from './arc-seal.ts';
  * written (comments kept). Fields of other authserv-ids are not the sealer's to vouch for.
  */
 export function authResultsOf(message: Buffer, authservId: string): string {
-  const want = authservId.trim().toLowerCase();
-  let id: string | undefined;
-  const results: string[] = [];
-  for (const f of parseHeaderBlock(message).fields) {
-    if (f.key !== 'authentication-results') continue;
-    const parsed = parseAuthResultsValue(f.value);
-    if (parsed.authservId?.toLowerCase() !== want) continue;
-    const [first, ...rest] = splitTopLevel(f.value);
-    id ??= first.trim();
-    for (const r of rest) if (r && r.toLowerCase() !== 'none') results.push(r);
-  }
-  if (id === undefined) {
+  const fields = parseHeaderBlock(message)
+    .fields.filter((f) => f.key === 'authentication-results')
+    .map((f) => ({ authservId: parseAuthResultsValue(f.value).authservId, value: f.value }));
+  const merged = mergedAuthResults(fields, authservId);
+  if (merged === undefined) {
     throw new ArcSealError('no-auth-results', `the message has no Authentication-Results field from ${authservId}: nothing for the seal to vouch for (give --auth-results TEXT instead)`);
   }
-  return [id, ...results].join('; ');
-}
-
-/**
- * `value` cut at the semicolons that separate its parts (RFC 8601 §2.2), not those inside a
- * comment or a quoted string; each part trimmed, folding whitespace reduced to one space.
- */
-export function splitTopLevel(value: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && (quoted || depth > 0)) i++;
-    else if (quoted) quoted = c !== '"';
-    else if (c === '"' && depth === 0) quoted = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && depth > 0) depth--;
-    else if (c === ';' && depth === 0) {
-      parts.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(value.slice(start));
-  return parts.map((p) => p.replace(/[ \t\r\n]+/g, ' ').trim());
+  return merged;
 }
 
 export interface ChainStatus {

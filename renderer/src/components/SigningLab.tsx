@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useId, useState, type CSSProperties, type FormEvent } from 'react';
 import type { KeyStoreStatus, PublicKeyInfo, PublishedCheckResult, SignMessageRequest, SignMessageResult, CanonicalizationChoice } from '../../../shared/ipc/contract.ts';
 import type { MessageReport } from '../../../shared/report.ts';
+import { mergedAuthResults } from '../../../shared/auth-results-payload.ts';
 import { bridge } from '../bridge.ts';
 import { bytesToBase64 } from '../lib/bytes.ts';
 import { copyText, download } from './ExportBar.tsx';
@@ -438,6 +439,23 @@ function AddKey({ defaultDomain, onAdded }: { defaultDomain?: string; onAdded: (
 
 // ---------------------------------------------------------------- sign
 
+/** AuthLab's recomputed Authentication-Results for the message, as an AAR payload. */
+function ownResults(report: MessageReport): string {
+  return report.authenticationResults.replace(/^Authentication-Results:\s*/i, '').replace(/\r?\n[ \t]+/g, ' ').trim();
+}
+
+/** The message's own Authentication-Results fields (values after the name), with their authserv-ids. */
+function storedResults(report: MessageReport): { authservId?: string; value: string }[] {
+  return report.stored.headers.filter((h) => h.field === 'Authentication-Results').map((h) => ({ authservId: h.authservId, value: h.raw.slice(h.raw.indexOf(':') + 1) }));
+}
+
+/** The authserv-ids those fields name, first spelling kept, each once. */
+function storedAuthservIds(report: MessageReport): string[] {
+  const seen = new Map<string, string>();
+  for (const h of storedResults(report)) if (h.authservId && !seen.has(h.authservId.toLowerCase())) seen.set(h.authservId.toLowerCase(), h.authservId);
+  return [...seen.values()];
+}
+
 /** What the chain on the message says for the next seal: cv= is what the sealer found (RFC 8617 §5.1). */
 function arcChainNote(arc: MessageReport['arc']): string {
   if (arc.result === 'none') return 'No ARC set on this message yet: the first seal says cv=none.';
@@ -476,6 +494,7 @@ function SignForm({
   const [arc, setArc] = useState(false);
   const [arcKey, setArcKey] = useState('');
   const [arcAr, setArcAr] = useState('');
+  const [arFrom, setArFrom] = useState('');
   const [arcCv, setArcCv] = useState<'none' | 'pass' | 'fail'>('none');
   const [live, setLive] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -486,9 +505,11 @@ function SignForm({
   // a sealer's cv= is what it found validating the chain it received (RFC 8617 §5.1): the
   // evaluation of this very message, with the DNS it was evaluated with
   useEffect(() => setArcCv(report?.arc.result ?? 'none'), [report]);
+  // what the seal vouches for starts as AuthLab's own results for this message, anew for each message
   useEffect(() => {
-    if (report && !arcAr) setArcAr(report.authenticationResults.replace(/^Authentication-Results:\s*/i, '').replace(/\r?\n[ \t]+/g, ' ').trim());
-  }, [report, arcAr]);
+    setArFrom('');
+    setArcAr(report ? ownResults(report) : '');
+  }, [report]);
 
   if (!report) {
     return (
@@ -613,6 +634,24 @@ function SignForm({
             <p className="muted small" data-testid="arc-chain-found" data-result={report.arc.result} style={{ gridColumn: '1 / -1', margin: 0 }}>
               {arcChainNote(report.arc)}
             </p>
+            <label htmlFor={`${id}-arfrom`} style={{ gridColumn: '1 / -1' }}>
+              <span>Vouch for</span>
+              <select
+                id={`${id}-arfrom`}
+                value={arFrom}
+                onChange={(e) => {
+                  setArFrom(e.target.value);
+                  setArcAr(e.target.value ? (mergedAuthResults(storedResults(report), e.target.value) ?? '') : ownResults(report));
+                }}
+              >
+                <option value="">AuthLab's own results for this message</option>
+                {storedAuthservIds(report).map((a) => (
+                  <option key={a} value={a}>
+                    The message's results from {a}
+                  </option>
+                ))}
+              </select>
+            </label>
             <label htmlFor={`${id}-ar`} style={{ gridColumn: '1 / -1' }}>
               <span>Authentication-Results the sealer vouches for</span>
               <textarea id={`${id}-ar`} rows={2} value={arcAr} onChange={(e) => setArcAr(e.target.value)} spellCheck={false} />
