@@ -36,7 +36,8 @@ export interface ChainStatus {
 /**
  * Validates the ARC chain already on the message, as the intermediary receiving it would (strict),
  * for the next seal's cv=. A chain whose newest seal already says cv=fail is not sealed again
- * (RFC 8617 §5.1 step 2): an ArcSealError with code 'chain-failed'.
+ * (RFC 8617 §5.1 step 2): an ArcSealError with code 'chain-failed'; nor one whose key records
+ * could not be fetched ('chain-temperror').
  */
 export async function chainStatus(engine: Engine, message: Buffer, dns: DnsSettings, at: Date): Promise<ChainStatus> {
   let res;
