@@ -2,6 +2,8 @@
 // the fields of one authserv-id, merged top to bottom into one payload, "authserv-id; result; …".
 // Pure text work, shared by the engine (`authlab sign --authserv-id`) and the signing lab.
 
+import type { StoredResultsHeader } from './report.ts';
+
 /**
  * `value` cut at the semicolons that separate its parts (RFC 8601 §2.2), not those inside a
  * comment or a quoted string; each part trimmed, folding whitespace reduced to one space.
@@ -25,6 +27,15 @@ export function splitTopLevel(value: string): string[] {
   }
   parts.push(value.slice(start));
   return parts.map((p) => p.replace(/[ \t\r\n]+/g, ' ').trim());
+}
+
+/**
+ * The Authentication-Results fields among a message's stored result headers (the engine's
+ * parseStoredResults, a report's stored.headers), as mergedAuthResults takes them: the
+ * authserv-id each names, and its value after the field name.
+ */
+export function authResultsFields(stored: readonly StoredResultsHeader[]): { authservId?: string; value: string }[] {
+  return stored.filter((h) => h.field === 'Authentication-Results').map((h) => ({ authservId: h.authservId, value: h.raw.slice(h.raw.indexOf(':') + 1) }));
 }
 
 /**

@@ -4,9 +4,9 @@
 
 import type { DnsSettings } from '../../../shared/dns.ts';
 import type { ArcReport } from '../../../shared/report.ts';
-import { mergedAuthResults } from '../../../shared/auth-results-payload.ts';
+import { authResultsFields, mergedAuthResults } from '../../../shared/auth-results-payload.ts';
 import type { Engine } from '../engine.ts';
-import { parseAuthResultsValue } from '../auth-results/parse.ts';
+import { parseStoredResults } from '../auth-results/parse.ts';
 import { parseHeaderBlock } from '../input/headers.ts';
 import { ArcSealError } from './arc-seal.ts';
 
@@ -16,10 +16,7 @@ import { ArcSealError } from './arc-seal.ts';
  * written (comments kept). Fields of other authserv-ids are not the sealer's to vouch for.
  */
 export function authResultsOf(message: Buffer, authservId: string): string {
-  const fields = parseHeaderBlock(message)
-    .fields.filter((f) => f.key === 'authentication-results')
-    .map((f) => ({ authservId: parseAuthResultsValue(f.value).authservId, value: f.value }));
-  const merged = mergedAuthResults(fields, authservId);
+  const merged = mergedAuthResults(authResultsFields(parseStoredResults(parseHeaderBlock(message))), authservId);
   if (merged === undefined) {
     throw new ArcSealError('no-auth-results', `the message has no Authentication-Results field from ${authservId}: nothing for the seal to vouch for (give --auth-results TEXT instead)`);
   }

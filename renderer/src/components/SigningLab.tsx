@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useState, type CSSProperties, type FormEvent } from 'react';
 import type { KeyStoreStatus, PublicKeyInfo, PublishedCheckResult, SignMessageRequest, SignMessageResult, CanonicalizationChoice } from '../../../shared/ipc/contract.ts';
 import type { MessageReport } from '../../../shared/report.ts';
-import { mergedAuthResults } from '../../../shared/auth-results-payload.ts';
+import { authResultsFields, mergedAuthResults } from '../../../shared/auth-results-payload.ts';
 import { bridge } from '../bridge.ts';
 import { bytesToBase64 } from '../lib/bytes.ts';
 import { copyText, download } from './ExportBar.tsx';
@@ -444,15 +444,10 @@ function ownResults(report: MessageReport): string {
   return report.authenticationResults.replace(/^Authentication-Results:\s*/i, '').replace(/\r?\n[ \t]+/g, ' ').trim();
 }
 
-/** The message's own Authentication-Results fields (values after the name), with their authserv-ids. */
-function storedResults(report: MessageReport): { authservId?: string; value: string }[] {
-  return report.stored.headers.filter((h) => h.field === 'Authentication-Results').map((h) => ({ authservId: h.authservId, value: h.raw.slice(h.raw.indexOf(':') + 1) }));
-}
-
 /** The authserv-ids those fields name, first spelling kept, each once. */
 function storedAuthservIds(report: MessageReport): string[] {
   const seen = new Map<string, string>();
-  for (const h of storedResults(report)) if (h.authservId && !seen.has(h.authservId.toLowerCase())) seen.set(h.authservId.toLowerCase(), h.authservId);
+  for (const h of authResultsFields(report.stored.headers)) if (h.authservId && !seen.has(h.authservId.toLowerCase())) seen.set(h.authservId.toLowerCase(), h.authservId);
   return [...seen.values()];
 }
 
@@ -641,7 +636,7 @@ function SignForm({
                 value={arFrom}
                 onChange={(e) => {
                   setArFrom(e.target.value);
-                  setArcAr(e.target.value ? (mergedAuthResults(storedResults(report), e.target.value) ?? '') : ownResults(report));
+                  setArcAr(e.target.value ? (mergedAuthResults(authResultsFields(report.stored.headers), e.target.value) ?? '') : ownResults(report));
                 }}
               >
                 <option value="">AuthLab's own results for this message</option>
