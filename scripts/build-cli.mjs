@@ -6,8 +6,9 @@
 // zod) are replaced by stand-ins that require() the real package on first use; so are the Node
 // built-ins only the network paths use (https/tls/http, dgram), which cost ~10 ms to load.
 // Two shims (SHIMS below) spare the common path other start-up work: Joi, and Node's IPv6 pattern.
-// A module loaded eagerly but used off that path runs on first use (DEFERRED), and tldts' trie
-// literals are packed as base64 (PACKED): on these VMs a cold start pays for every page it touches.
+// A module loaded eagerly but used off that path runs on first use (DEFERRED), and tldts' load is
+// rewritten (COLD_LOAD_REWRITTEN: its trie literals packed as base64, its djb2 steps kept int32):
+// on these VMs a cold start pays for every page it touches.
 // CommonJS, not ESM: bin/authlab.cjs compiles it with vm.Script and keeps V8's code cache of the
 // functions a run actually compiled (Node's compile cache only keeps the eagerly compiled top
 // level, so every function the evaluation calls would be parsed and compiled on every run). The
@@ -269,18 +270,18 @@ export function int32Djb2(source) {
 }
 
 /** Dependency files whose typed-array literals are packed (packTypedArrayLiterals) and whose djb2 steps stay int32 (int32Djb2). */
-export const PACKED = [/[\\/]node_modules[\\/]tldts[\\/]dist[\\/]cjs[\\/]index\.js$/];
+export const COLD_LOAD_REWRITTEN = [/[\\/]node_modules[\\/]tldts[\\/]dist[\\/]cjs[\\/]index\.js$/];
 
-/** esbuild plugin: packTypedArrayLiterals and int32Djb2 for the PACKED files; a file where either finds nothing fails the build (the package changed). */
-export function packedLiterals(files = PACKED) {
+/** esbuild plugin: the load-time rewrites of the COLD_LOAD_REWRITTEN files (packTypedArrayLiterals, then int32Djb2); a file where either finds nothing fails the build (the package changed). */
+export function coldLoadRewrites(files = COLD_LOAD_REWRITTEN) {
   return {
-    name: 'authlab-packed-literals',
+    name: 'authlab-cold-load-rewrites',
     setup(b) {
       for (const filter of files) {
         b.onLoad({ filter }, (args) => {
           const packed = packTypedArrayLiterals(readFileSync(args.path, 'utf8'));
           const hashed = int32Djb2(packed.text);
-          if (!packed.count || !hashed.count) throw new Error(`${args.path}: ${packed.count} typed-array literals packed, ${hashed.count} djb2 steps rewritten; expected some of each (see PACKED in scripts/build-cli.mjs)`);
+          if (!packed.count || !hashed.count) throw new Error(`${args.path}: ${packed.count} typed-array literals packed, ${hashed.count} djb2 steps rewritten; expected some of each (see COLD_LOAD_REWRITTEN in scripts/build-cli.mjs)`);
           return { contents: hashed.text, loader: 'js' };
         });
       }
@@ -373,7 +374,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
     footer: { js: BUNDLE_WRAPPER.close },
     // the desktop shell is never part of the CLI
     external: ['electron'],
-    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS), deferredModules(DEFERRED)] : []), packedLiterals(PACKED), bundleCreateRequire()],
+    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS), deferredModules(DEFERRED)] : []), coldLoadRewrites(COLD_LOAD_REWRITTEN), bundleCreateRequire()],
     metafile: true,
     logLevel,
   });

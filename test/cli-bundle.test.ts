@@ -19,7 +19,7 @@ interface BuildCliModule {
   bundleIsFresh(outDir?: string): boolean;
   lazyStandIns(): unknown;
   lazyBuiltins(): unknown;
-  packedLiterals(): unknown;
+  coldLoadRewrites(): unknown;
   packTypedArrayLiterals(source: string): { text: string; count: number };
   int32Djb2(source: string): { text: string; count: number };
   deferredModules(deferred?: Record<string, string[]>): unknown;
@@ -27,7 +27,7 @@ interface BuildCliModule {
   BUNDLE_WRAPPER: { open: string; close: string };
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, packedLiterals, packTypedArrayLiterals, int32Djb2, deferredModules, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, coldLoadRewrites, packTypedArrayLiterals, int32Djb2, deferredModules, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
 
 let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
@@ -262,7 +262,7 @@ test('packed typed-array literals: the bundled tldts (its trie packed) finds the
     'const out = hosts.map((h) => [tldts.getPublicSuffix(h), tldts.getDomain(h), tldts.getDomain(h, { allowPrivateDomains: true }), tldts.parse(h, { allowPrivateDomains: true }).isIcann]);',
     'console.log(JSON.stringify(out));',
   ];
-  const packed = await bundleAndRun('packed-tldts', probe, { format: 'cjs', plugins: [packedLiterals()] });
+  const packed = await bundleAndRun('packed-tldts', probe, { format: 'cjs', plugins: [coldLoadRewrites()] });
   assert.deepEqual(packed, runProbe(probe)); // the real tldts
   assert.equal((packed as unknown[][])[1]![1], 'example.co.uk'); // not an empty answer twice
 });

@@ -8,7 +8,7 @@ import { INPUT_ERROR_CODES, type MessageOutcome, type MessageSource, type Verify
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
-import { readInput, readMboxMessage, readParts, splitInput, type InputItem } from './input/message-input.ts';
+import { readInput, readMboxMessage, readOptionsOf, readParts, splitInput, type InputItem } from './input/message-input.ts';
 import { evaluateMessage } from './evaluate-message.ts';
 
 export interface EvaluationResult {
@@ -99,14 +99,14 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
 
   return {
     async evaluate(bytes, opts = {}, dns = {}) {
-      const split = readInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      const split = readInput(bytes, readOptionsOf(opts));
       return { container: split.container, messages: await evaluateItems(split.items, opts, dns) };
     },
     async evaluateMboxMessage(part, opts = {}, dns = {}) {
       return evaluatePart(part, opts, dns);
     },
     async evaluateEach(bytes, opts, dns, onMessage) {
-      const read = { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly };
+      const read = readOptionsOf(opts);
       const parts = splitInput(bytes, read);
       if (parts.container === 'message') {
         for (const m of await evaluateItems(readParts(parts, read).items, opts, dns)) onMessage(m);
@@ -120,7 +120,7 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
   };
 
   async function evaluatePart(part: MboxPart, opts: EvaluateOptions, dns: DnsSettings): Promise<MessageOutcome> {
-    const item = readMboxMessage(part.bytes, part.index, part.notes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly }, part.source);
+    const item = readMboxMessage(part.bytes, part.index, part.notes, readOptionsOf(opts), part.source);
     return (await evaluateItems([item], opts, dns))[0];
   }
 }

@@ -16,7 +16,7 @@ import type { DnsSettings } from '../../shared/dns.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
 import type { MessageOutcome, MessageSource } from '../../shared/report.ts';
 import type { EvaluationResult, PartEngine } from './engine.ts';
-import { splitInput } from './input/message-input.ts';
+import { readOptionsOf, splitInput, type InputParts } from './input/message-input.ts';
 import type { MboxMessage } from './input/mbox.ts';
 
 export interface EnginePoolOptions {
@@ -263,6 +263,17 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     return opts.at === undefined && options.clock ? { ...opts, at: options.clock().toISOString() } : opts;
   }
 
+  /**
+   * What both entry points start with: the pool is still usable, the job options, and the input
+   * split. An mbox is spread over the workers a message at a time (splitting costs next to nothing;
+   * the rejects of the whole input are the engine's own, thrown here as the engine throws them).
+   */
+  function prepare(bytes: Uint8Array, opts: EvaluateOptions): { jobOpts: EvaluateOptions; parts: InputParts } {
+    const unusable = usable();
+    if (unusable) throw unusable;
+    return { jobOpts: jobOptions(opts), parts: splitInput(bytes, readOptionsOf(opts)) };
+  }
+
   function usable(): Error | undefined {
     if (closed) return Object.assign(new Error('the engine pool is closed'), { code: 'pool-closed' });
     return broken;
@@ -308,12 +319,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
   return {
     size,
     async evaluate(bytes, opts = {}, dns = {}) {
-      const unusable = usable();
-      if (unusable) throw unusable;
-      const jobOpts = jobOptions(opts);
-      // an mbox is spread over the workers a message at a time (splitting costs next to nothing;
-      // the rejects of the whole input are the engine's own, thrown here as the engine throws them)
-      const parts = splitInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      const { jobOpts, parts } = prepare(bytes, opts);
       if (parts.container === 'mbox' && parts.messages.length > 1 && size > 1) {
         const messages: MessageOutcome[] = [];
         await eachOfMbox(parts.messages, parts.notes, jobOpts, dns, (m) => messages.push(m));
@@ -323,10 +329,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     },
     /** A single message goes whole to one worker; an mbox's messages are handed over in order as they are done. */
     async evaluateEach(bytes, opts, dns, onMessage) {
-      const unusable = usable();
-      if (unusable) throw unusable;
-      const jobOpts = jobOptions(opts);
-      const parts = splitInput(bytes, { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly });
+      const { jobOpts, parts } = prepare(bytes, opts);
       if (parts.container === 'mbox') await eachOfMbox(parts.messages, parts.notes, jobOpts, dns, onMessage);
       else (await submit<EvaluationResult>(bytes, jobOpts, dns)).messages.forEach((m) => onMessage(m));
       return parts.container;

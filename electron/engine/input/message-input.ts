@@ -45,6 +45,11 @@ export interface ReadInputOptions {
   headersOnly?: boolean;
 }
 
+/** What reading an input takes from the evaluation options (the engine and the pool read alike). */
+export function readOptionsOf(opts: { maxBytes?: number; headersOnly?: boolean }): ReadInputOptions {
+  return { maxBytes: opts.maxBytes, headersOnly: opts.headersOnly };
+}
+
 export const HEADERS_ONLY_LIMITATIONS: readonly string[] = [
   "The body is absent: DKIM body hashes cannot be computed; each signature's header signature is still checked against its bh= as given.",
   'Without the body no DKIM signature can be confirmed as a full pass, so DMARC alignment through DKIM cannot be confirmed either.',
