@@ -96,8 +96,12 @@ export function formatMessage(r: MessageReport, s: Style): string {
   h(`ARC  ${word(s, r.arc.result)}`);
   out.push(`  ${r.arc.reason}`);
   for (const i of r.arc.instances) {
-    out.push(`  i=${i.i}: seal ${i.seal.result} (cv=${i.seal.cv ?? '?'}, d=${i.seal.domain ?? '?'}), message signature ${i.messageSignature.result} (d=${i.messageSignature.domain ?? '?'})`);
+    const ams = i.messageSignature;
+    // an older set's message signature is not validated at all (RFC 8617): say so, not just "none"
+    const amsNote = ams.result === 'none' && ams.reason ? ` — ${ams.reason}` : '';
+    out.push(`  i=${i.i}: seal ${i.seal.result} (cv=${i.seal.cv ?? '?'}, d=${i.seal.domain ?? '?'}), message signature ${ams.result} (d=${ams.domain ?? '?'})${amsNote}`);
   }
+  out.push(...steps(s, r.arc.steps, '  '));
 
   if (r.bimi.result !== 'skipped') {
     h(`BIMI  ${word(s, r.bimi.result)}`);
