@@ -1,4 +1,4 @@
-// The CLI's step-by-step text (electron/cli/format-text.ts) for ARC: each set's results, why an
+// The CLI's step-by-step text (electron/cli/format-text.ts) for ARC and BIMI: each ARC set's results, why an
 // older set's message signature reads "none" (it is not validated), and the ARC steps, as the
 // SPF, DKIM and DMARC sections print theirs.
 
@@ -38,4 +38,25 @@ test('ARC: each set, the note on an older set’s message signature, then the st
     '  ✗ Set i=2: ARC-Seal by fwd.example.net (s=gone, cv=pass): no key record for the ARC-Seal of set i=2',
     '  ✗ Result: The ARC chain fails at set i=2.',
   ]);
+});
+
+test('BIMI: the reason, then the steps; a skipped BIMI prints no section', () => {
+  const bimi = {
+    result: 'none' as const,
+    reason: 'No BIMI record for the selector "default" at the From domain or its organisational domain.',
+    steps: [
+      { status: 'pass' as const, title: 'DMARC prerequisite', detail: 'DMARC passed for example.com with an enforcing policy (reject).' },
+      { status: 'info' as const, title: 'Selector', detail: 'No BIMI-Selector header field: the selector is "default".' },
+    ],
+  };
+  const lines = formatOutcome({ ok: true, ...fixtureReport({ bimi }) }, { color: false }).split('\n');
+  const at = lines.indexOf('BIMI  NONE');
+  assert.ok(at > 0, lines.join('\n'));
+  assert.deepEqual(lines.slice(at + 1, at + 4), [
+    `  ${bimi.reason}`,
+    '  ✓ DMARC prerequisite: DMARC passed for example.com with an enforcing policy (reject).',
+    '  · Selector: No BIMI-Selector header field: the selector is "default".',
+  ]);
+  const skipped = formatOutcome({ ok: true, ...fixtureReport({ bimi: { ...bimi, result: 'skipped' } }) }, { color: false });
+  assert.ok(!skipped.split('\n').some((l) => l.startsWith('BIMI')), skipped);
 });

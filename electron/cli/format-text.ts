@@ -106,6 +106,7 @@ export function formatMessage(r: MessageReport, s: Style): string {
   if (r.bimi.result !== 'skipped') {
     h(`BIMI  ${word(s, r.bimi.result)}`);
     out.push(`  ${r.bimi.reason}`);
+    out.push(...steps(s, r.bimi.steps, '  '));
   }
 
   if (r.stored.headers.length) {
