@@ -1,6 +1,6 @@
-// The CLI's step-by-step text (electron/cli/format-text.ts) for ARC and BIMI: each ARC set's results, why an
-// older set's message signature reads "none" (it is not validated), and the ARC steps, as the
-// SPF, DKIM and DMARC sections print theirs.
+// The CLI's step-by-step text (electron/cli/format-text.ts) for ARC and BIMI: each ARC set's
+// results, why an older set's message signature reads "none" (it is not validated), and the ARC
+// and BIMI steps, as the SPF, DKIM and DMARC sections print theirs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
