@@ -212,3 +212,25 @@ test('headers only: says what cannot be checked and still checks the header sign
   assert.ok(j.input.limitations.some((l: string) => /body/i.test(l)));
   assert.equal(j.dkim[0].headerSignature, 'valid');
 });
+
+test('text output shows, not obeys, control characters from the message: escapes, CR/LF line forgery, bidi overrides; a huge Subject is cut', () => {
+  // RFC 2047 lets a Subject and a display name carry any bytes, ESC and CR/LF included
+  const encoded = (text: string) => `=?utf-8?b?${Buffer.from(text).toString('base64')}?=`;
+  const hostile = '\x1b]0;pwned\x07\x1b[2J\rDKIM  PASS\nDMARC  PASS \u202Etxt.exe';
+  const msg = file('hostile.eml', `From: "${encoded(hostile)}" <a@example.com>\r\nSubject: ${encoded(hostile)}\r\nX-Long: y\r\n\r\nbody\r\n`);
+  const r = authlab(['check', msg, '--zone', zone(), '--offline', '--ip', '192.0.2.1', '--helo', 'mail.example.com', '--mail-from', 'a@example.com']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const c of ['\x1b', '\x07', '\r', '\u202E']) assert.ok(!r.stdout.includes(c), `no raw ${JSON.stringify(c)} in the output`);
+  const title = r.stdout.split('\n')[0]!;
+  assert.equal(title, 'Message 1: ␛]0;pwned␇␛[2J␍DKIM  PASS␊DMARC  PASS <U+202E>txt.exe');
+  // the message has no DKIM signature: the only DKIM heading is the real one
+  assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('DKIM  ')), ['DKIM  NONE'], 'no forged verdict line');
+  // --json keeps the text as it is (JSON escapes control characters itself)
+  const j = authlab(['check', msg, '--zone', zone(), '--offline', '--json']);
+  assert.equal(JSON.parse(j.stdout).input.subject, hostile);
+  assert.ok(!j.stdout.includes('\x1b'), 'JSON escapes ESC as \\u001b');
+
+  const long = file('long-subject.eml', `From: a@example.com\r\nSubject: ${'s'.repeat(5000)}\r\n\r\nbody\r\n`);
+  const l = authlab(['check', long, '--offline']);
+  assert.equal(l.stdout.split('\n')[0], `Message 1: ${'s'.repeat(200)}… (4800 more characters)`);
+});

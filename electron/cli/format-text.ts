@@ -2,6 +2,7 @@
 
 import { formatHopDelay } from '../../shared/hop-delay.ts';
 import type { MessageOutcome, MessageReport, SpfCheck, SpfNode, Step } from '../../shared/report.ts';
+import { terminalSafeDeep } from './terminal-safe.ts';
 
 interface Style {
   color: boolean;
@@ -47,11 +48,11 @@ function spfCheck(s: Style, label: string, c: SpfCheck, out: string[]): void {
   out.push(...steps(s, c.steps, '    '));
 }
 
-export function formatMessage(r: MessageReport, s: Style): string {
+function formatMessage(r: MessageReport, s: Style): string {
   const out: string[] = [];
   const h = (t: string) => out.push('', paint(s, 'bold', t));
   const verdictColor = r.summary.verdict === 'pass' ? 'green' : r.summary.verdict === 'fail' ? 'red' : 'yellow';
-  out.push(paint(s, 'bold', `Message ${r.index + 1}`) + (r.input.subject ? `: ${r.input.subject}` : ''));
+  out.push(paint(s, 'bold', `Message ${r.index + 1}`) + (r.input.subject ? `: ${titleOf(r.input.subject)}` : ''));
   out.push(paint(s, verdictColor, r.summary.headline));
   out.push(paint(s, 'dim', `evaluated ${r.evaluatedAt}, ${r.mode} mode, ${r.input.kind}, ${r.input.evaluatedBytes} bytes${r.input.normalized ? ' (LF converted to CRLF)' : ''}`));
   for (const l of r.input.limitations) out.push(paint(s, 'yellow', `! ${l}`));
@@ -135,7 +136,22 @@ export function formatMessage(r: MessageReport, s: Style): string {
 /** Printed between two messages of an mbox. */
 export const MESSAGE_SEPARATOR = '\n' + '─'.repeat(72) + '\n\n';
 
-/** One message's report, or why it could not be evaluated. */
-export function formatOutcome(m: MessageOutcome, s: Style): string {
+// the report's only multi-line text printed as such; every other string is one line (terminal-safe.ts)
+const MULTILINE = new Set(['authenticationResults']);
+const TITLE_MAX = 200;
+
+/** A Subject as the title line: one line, and a 1 MB Subject does not fill the terminal. */
+function titleOf(subject: string): string {
+  if (subject.length <= TITLE_MAX) return subject;
+  const chars = [...subject];
+  return chars.length <= TITLE_MAX ? subject : `${chars.slice(0, TITLE_MAX).join('')}… (${chars.length - TITLE_MAX} more characters)`;
+}
+
+/**
+ * One message's report, or why it could not be evaluated. Every string from the message or from
+ * DNS is made terminal-safe first: control characters and bidi controls are shown, not obeyed.
+ */
+export function formatOutcome(outcome: MessageOutcome, s: Style): string {
+  const m = terminalSafeDeep(outcome, MULTILINE);
   return m.ok ? formatMessage(m, s) : `${paint(s, 'bold', `Message ${m.index + 1}`)}\n${paint(s, 'red', `error (${m.error.code}): ${m.error.message}`)}\n`;
 }

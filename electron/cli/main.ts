@@ -3,6 +3,7 @@
 
 import { UsageError } from './usage-error.ts';
 import { fdOutput } from './output.ts';
+import { terminalSafeLines } from './terminal-safe.ts';
 
 const USAGE = `AuthLab — test email authentication (SPF, DKIM, DMARC, ARC, BIMI) step by step
 
@@ -78,10 +79,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError || (err as { exitCode?: number }).exitCode === 2) {
-      process.stderr.write(`authlab: ${(err as Error).message}\n`);
+      // a reason may quote the input (a zone line, a header value): shown, not obeyed (terminal-safe.ts)
+      process.stderr.write(`authlab: ${terminalSafeLines((err as Error).message)}\n`);
       return 2;
     }
-    process.stderr.write(`authlab: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`authlab: internal error: ${terminalSafeLines((err as Error)?.stack ?? String(err))}\n`);
     return 70;
   }
 }

@@ -1,0 +1,27 @@
+// terminal-safe.ts: message and DNS text shown in a terminal, never obeyed by it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { terminalSafe, terminalSafeDeep, terminalSafeLines } from '../electron/cli/terminal-safe.ts';
+
+test('C0 controls show as control pictures, DEL as ␡, C1 and bidi controls as <U+XXXX>; tabs and printable text stay', () => {
+  assert.equal(terminalSafe('\x1b[31mred\x1b[0m'), '␛[31mred␛[0m');
+  assert.equal(terminalSafe('\x1b]0;title\x07'), '␛]0;title␇');
+  assert.equal(terminalSafe('a\rb\nc\x00d\x7fe'), 'a␍b␊c␀d␡e');
+  assert.equal(terminalSafe('\x9b31m'), '<U+009B>31m', 'the one-byte CSI of C1');
+  assert.equal(terminalSafe('paypal\u202Emoc.evil'), 'paypal<U+202E>moc.evil', 'right-to-left override');
+  assert.equal(terminalSafe('\u2066x\u2069\u200f\u061c'), '<U+2066>x<U+2069><U+200F><U+061C>');
+  const plain = 'Grüße — 日本語 ✓\ttabbed';
+  assert.equal(terminalSafe(plain), plain);
+});
+
+test('terminalSafeLines keeps line breaks (CRLF becomes LF) and shows a lone CR', () => {
+  assert.equal(terminalSafeLines('a;\r\n b;\n c\rd\x1b'), 'a;\n b;\n c␍d␛');
+});
+
+test('terminalSafeDeep: every string, keys too, nested in arrays; multi-line keys keep their lines; other values untouched', () => {
+  const input = { subject: 'x\n\x1b', n: 3, ok: true, none: null, list: ['\x07', { deep: '\r' }], authenticationResults: 'h;\r\n dkim=pass', ['k\x1b']: 'v' };
+  const out = terminalSafeDeep(input, new Set(['authenticationResults']));
+  assert.deepEqual(out, { subject: 'x␊␛', n: 3, ok: true, none: null, list: ['␇', { deep: '␍' }], authenticationResults: 'h;\n dkim=pass', 'k␛': 'v' });
+  assert.equal(input.subject, 'x\n\x1b', 'the input is not changed');
+});
