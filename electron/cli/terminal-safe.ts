@@ -2,43 +2,25 @@
 // header values, Received lines) or from DNS answers its senders control (TXT records, exp=).
 // Printed raw, an escape sequence in a decoded Subject recolours the screen, retitles the window or,
 // on some terminals, writes the clipboard; a carriage return or a line feed draws a fake line over
-// the report ("DKIM  PASS"); bidi controls reorder what is shown. So every such character is shown
-// as a visible stand-in: C0 controls as their Unicode control pictures (ESC as ␛, CR as ␍, LF as
-// ␊), DEL as ␡, C1 and bidi controls as <U+XXXX>. Tabs stay. JSON output needs none of this:
-// JSON.stringify escapes control characters, and JSON consumers do not interpret them.
+// the report ("DKIM  PASS"); bidi controls reorder what is shown. shared/visible-controls.ts shows
+// each as a visible stand-in. JSON output needs none of this: JSON.stringify escapes control
+// characters, and JSON consumers do not interpret them.
 
-// C0 but tab, DEL, C1, and the bidi embeddings, overrides, isolates and marks (Trojan Source)
-const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const UNSAFE_KEEPING_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { showControls, showControlsKeepingLines } from '../../shared/visible-controls.ts';
 
-function visible(c: string): string {
-  const code = c.charCodeAt(0);
-  if (code < 0x20) return String.fromCharCode(0x2400 + code);
-  if (code === 0x7f) return '\u2421';
-  return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
-}
-
-/** One line's worth of text: every control character shown, line breaks included. */
-export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, visible);
-}
-
-/** Text whose lines are meant (a folded header field): CRLF and LF stay line breaks, the rest is shown. */
-export function terminalSafeLines(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(UNSAFE_KEEPING_LINES, visible);
-}
+export { showControls as terminalSafe, showControlsKeepingLines as terminalSafeLines };
 
 /**
- * A copy of `value` with terminalSafe applied to every string in it (object keys included, since
- * some maps are keyed by message text); strings under a key in `multiline` keep their line breaks.
+ * A copy of `value` with every string in it made terminal-safe (object keys included, since some
+ * maps are keyed by message text); strings under a key in `multiline` keep their line breaks.
  */
 export function terminalSafeDeep<T>(value: T, multiline: ReadonlySet<string> = new Set()): T {
   const walk = (v: unknown, key: string | undefined): unknown => {
-    if (typeof v === 'string') return key !== undefined && multiline.has(key) ? terminalSafeLines(v) : terminalSafe(v);
+    if (typeof v === 'string') return key !== undefined && multiline.has(key) ? showControlsKeepingLines(v) : showControls(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
     if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[terminalSafe(k)] = walk(x, k);
+      for (const [k, x] of Object.entries(v)) out[showControls(k)] = walk(x, k);
       return out;
     }
     return v;

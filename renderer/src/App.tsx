@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_SETTINGS, type AppSettings, type OpenedFile, type Theme } from '../../shared/ipc/contract.ts';
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { ByteRange, MessageReport } from '../../shared/report.ts';
+import { showControls } from '../../shared/visible-controls.ts';
 import { bridge, evaluateBlob, isElectron } from './bridge.ts';
 import { base64ToBytes, readHead } from './lib/bytes.ts';
 import { evaluatedBytes, fromMessageBytes, sourceSlice } from './lib/evaluated-bytes.ts';
@@ -528,8 +529,8 @@ function VerdictBanner({ report, busy }: { report: MessageReport; busy: boolean 
         </ul>
       )}
       <p className="muted small">
-        {input.subject ? `“${input.subject}” · ` : ''}
-        {input.from ? `From ${input.from} · ` : ''}
+        {input.subject ? `“${showControls(input.subject)}” · ` : ''}
+        {input.from ? `From ${showControls(input.from)} · ` : ''}
         {report.mode} mode · evaluated {new Date(report.evaluatedAt).toLocaleString()}
         {input.normalized ? ' · bare LF line ends converted to CRLF' : ''}
       </p>

@@ -2,6 +2,7 @@
 import type { LoadedFile, Selection } from '../state.ts';
 import { formatSize } from '../lib/bytes.ts';
 import { StatusBadge } from './Status.tsx';
+import { showControls } from '../../../shared/visible-controls.ts';
 
 export function MessageList({
   files,
@@ -67,7 +68,7 @@ export function MessageList({
                         onClick={() => onSelect({ fileId: f.id, index: i })}
                       >
                         <span className="message-name">
-                          #{i + 1} {o.ok ? (o.input.subject ?? '(no subject)') : ''}
+                          #{i + 1} {o.ok ? (o.input.subject !== undefined ? showControls(o.input.subject) : '(no subject)') : ''}
                         </span>
                         <StatusBadge word={o.ok ? o.summary.verdict : 'error'} />
                         {!o.ok && <span className="message-error">{o.error.message}</span>}

@@ -1,0 +1,26 @@
+// Message text shown to a person, never obeyed by what shows it. A decoded Subject, a header value
+// or a DNS answer can carry control characters (ESC sequences, CR/LF) and bidi controls, which
+// reorder text ("invoice\u202Efdp.exe" reads "invoiceexe.pdf"). Each is shown as a visible
+// stand-in: C0 controls as their Unicode control pictures (ESC ␛, CR ␍, LF ␊), DEL as ␡, C1 and
+// bidi controls as <U+XXXX>. Tabs stay; line breaks stay only where the text is meant to have lines.
+
+// C0 but tab, DEL, C1, and the bidi embeddings, overrides, isolates and marks (Trojan Source)
+const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_KEEPING_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function visible(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 0x20) return String.fromCharCode(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+}
+
+/** One line's worth of text: every control character shown, line breaks included. */
+export function showControls(text: string): string {
+  return text.replace(UNSAFE, visible);
+}
+
+/** Text whose lines are meant (a folded header field): CRLF and LF stay line breaks, the rest is shown. */
+export function showControlsKeepingLines(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(UNSAFE_KEEPING_LINES, visible);
+}
