@@ -177,6 +177,7 @@ test('a Subject and From with bidi and control characters show them as marks, no
   const banner = await page.getByTestId('verdict').innerText();
   assert.ok(banner.includes('“Invoice <U+202E>fdp.exe” · From "Pay<U+202E>pal␛[2J" <a@example.com> · '), banner);
   assert.ok(!/[\u202E\x1b]/.test(banner + names.join('')), 'no raw control left');
+  await screenshot(page, '08b-bidi-subject');
 });
 
 test('a message of an mbox too large to hold whole is read from the file: its source lines show and can be revealed', { skip }, async () => {
