@@ -33,7 +33,10 @@ export function summarize(r: MessageReport): MessageReport['summary'] {
     headline = `Authenticated: ${from} passes DMARC through ${how || 'an aligned identifier'}.`;
   } else if (dmarc.result === 'fail') {
     verdict = 'fail';
-    headline = `Not authenticated: ${from} fails DMARC — ${dmarc.reason}${dmarc.disposition && dmarc.disposition !== 'none' ? ` A receiver following the policy would ${dmarc.disposition} it.` : ''}`;
+    // the reason already begins "DMARC fails:" and names what a receiver would do; say each once
+    const why = dmarc.reason.replace(/^DMARC fails: /, '');
+    const action = dmarc.disposition && dmarc.disposition !== 'none' && !/receiver following/.test(why) ? ` A receiver following the policy would ${dmarc.disposition} it.` : '';
+    headline = `Not authenticated: ${from} fails DMARC — ${why}${action}`;
   } else if (dkim.some((d) => d.result === 'pass') || spf.result === 'pass') {
     verdict = 'partial';
     headline = `Partly authenticated: ${[spf.result === 'pass' && `SPF passes for ${spf.domain}`, dkim.some((d) => d.result === 'pass') && 'a DKIM signature verifies'].filter(Boolean).join(' and ')}, but DMARC is ${dmarc.result ?? 'not evaluated'} for ${from}.`;
