@@ -216,7 +216,9 @@ export async function evaluateArcReport(opts: ArcEvaluateOptions): Promise<{ rep
         const e = err as Error & { code?: string; queryDomain?: string };
         const at = Math.min(errInstance(e.message) ?? k, k);
         brokenAt = at;
-        why = explainFailure(e.message + (e.queryDomain ? ` for ${e.queryDomain}` : ''), e.code, at);
+        // the DNS layer's messages already name what was asked ("TXT s._domainkey.d: NXDOMAIN"); others get the name added
+        const named = !e.queryDomain || e.message.toLowerCase().includes(e.queryDomain.toLowerCase());
+        why = explainFailure(named ? e.message : `${e.message} for ${e.queryDomain}`, e.code, at);
         if (stray.length) why += `; also, ${stray.length} ARC header field${stray.length === 1 ? ' has' : 's have'} no valid instance (RFC 8617 §4.2.1: i= is 1 to 50)`;
         const x = inst(at);
         if (x) {
