@@ -24,3 +24,22 @@ export function showControls(text: string): string {
 export function showControlsKeepingLines(text: string): string {
   return text.replace(/\r\n/g, '\n').replace(UNSAFE_KEEPING_LINES, visible);
 }
+
+/**
+ * A copy of `value` with showControls applied to every string in it (object keys included, since
+ * some maps are keyed by message text); strings under a key in `multiline` keep their line breaks.
+ * For display only: what is evaluated, exported or signed keeps the text as it is.
+ */
+export function showControlsDeep<T>(value: T, multiline: ReadonlySet<string> = new Set()): T {
+  const walk = (v: unknown, key: string | undefined): unknown => {
+    if (typeof v === 'string') return key !== undefined && multiline.has(key) ? showControlsKeepingLines(v) : showControls(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, key));
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[showControls(k)] = walk(x, k);
+      return out;
+    }
+    return v;
+  };
+  return walk(value, undefined) as T;
+}

@@ -168,16 +168,28 @@ test('a Subject and From with bidi and control characters show them as marks, no
   const encoded = (text: string) => `=?utf-8?b?${Buffer.from(text).toString('base64')}?=`;
   const mbox =
     `From a@example.com Thu Jan  1 00:00:00 2026\nFrom: "${encoded('Pay\u202Epal\x1b[2J')}" <a@example.com>\nSubject: ${encoded('Invoice \u202Efdp.exe')}\n\nbody\n\n` +
-    `From a@example.com Thu Jan  1 00:00:00 2026\nFrom: b@example.com\nSubject: plain\n\nbody\n`;
+    `From a@example.com Thu Jan  1 00:00:00 2026\nFrom: b@example.com\nSubject: plain\n\nbody\n\n` +
+    // a raw (8-bit) header value reaches the checks as it is: here a selector with a bidi override
+    `From a@example.com Thu Jan  1 00:00:00 2026\nDKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=se\u202Electorx; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\nFrom: c@example.com\nSubject: selector\n\n`;
   await dropFiles(page, [{ name: 'bidi.mbox', bytes: enc(mbox) }]);
   await page.locator('.message-item[data-file="bidi.mbox"]:not([data-status="evaluating"])').waitFor({ timeout: 15000 });
   const names = await page.locator('.message-item[data-file="bidi.mbox"] .message-name').allInnerTexts();
-  assert.deepEqual(names, ['bidi.mbox', '#1 Invoice <U+202E>fdp.exe', '#2 plain'], 'the file, then its messages');
+  assert.deepEqual(names, ['bidi.mbox', '#1 Invoice <U+202E>fdp.exe', '#2 plain', '#3 selector'], 'the file, then its messages');
   await page.locator('.message-item[data-file="bidi.mbox"] .message-button').first().click();
   const banner = await page.getByTestId('verdict').innerText();
   assert.ok(banner.includes('“Invoice <U+202E>fdp.exe” · From "Pay<U+202E>pal␛[2J" <a@example.com> · '), banner);
   assert.ok(!/[\u202E\x1b]/.test(banner + names.join('')), 'no raw control left');
   await screenshot(page, '08b-bidi-subject');
+  await page.locator('.message-item[data-file="bidi.mbox"] .message-button', { hasText: '#3 selector' }).click();
+  const card = page.getByTestId('card-dkim-1');
+  await card.waitFor();
+  const cardText = await card.innerText();
+  assert.match(cardText, /s=se<U\+202E>lectorx/, 'the card title');
+  assert.match(cardText, /se<U\+202E>lectorx\._domainkey\.example\.com/, 'the key lookup step');
+  assert.match(await page.getByTestId('verdict').innerText(), /s=se<U\+202E>lectorx/, 'the summary lines');
+  assert.ok(!(await page.getByTestId('results').innerText()).includes('\u202E'), 'no raw override anywhere in the results');
+  await card.scrollIntoViewIfNeeded();
+  await screenshot(page, '08c-bidi-selector');
 });
 
 test('a message of an mbox too large to hold whole is read from the file: its source lines show and can be revealed', { skip }, async () => {

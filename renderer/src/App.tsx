@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_SETTINGS, type AppSettings, type OpenedFile, type Theme } from '../../shared/ipc/contract.ts';
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { ByteRange, MessageReport } from '../../shared/report.ts';
-import { showControls } from '../../shared/visible-controls.ts';
+import { showControlsDeep } from '../../shared/visible-controls.ts';
 import { bridge, evaluateBlob, isElectron } from './bridge.ts';
 import { base64ToBytes, readHead } from './lib/bytes.ts';
 import { evaluatedBytes, fromMessageBytes, sourceSlice } from './lib/evaluated-bytes.ts';
@@ -271,6 +271,9 @@ export function App() {
   const report: MessageReport | null = outcome && outcome.ok ? outcome : null;
   const prevOutcome = selectedFile?.previous?.messages[selection?.index ?? 0];
   const previous: MessageReport | null = prevOutcome && prevOutcome.ok ? prevOutcome : null;
+  // what the checks show: the message's and DNS's control and bidi characters as visible marks
+  // (shared/visible-controls.ts); the envelope fields, exports and the signing lab keep the report as it is
+  const shown = useMemo(() => (report ? showControlsDeep(report) : null), [report]);
 
   // A changed mode, DNS setting or what-if zone re-evaluates the message on screen (debounced);
   // the others catch up when they are selected.
@@ -456,7 +459,7 @@ export function App() {
         {!labOpen && report && selectedFile && (
           <div className="report-layout">
             <div className="results" data-testid="results">
-              <VerdictBanner report={report} busy={selectedFile.status === 'evaluating'} />
+              <VerdictBanner report={shown!} busy={selectedFile.status === 'evaluating'} />
               {selectedFile.lastError && (
                 <p className="inline-error" role="alert">
                   The last change could not be evaluated: {selectedFile.lastError.message}
@@ -477,10 +480,10 @@ export function App() {
                 zoneError={zoneError}
                 busy={selectedFile.status === 'evaluating'}
               />
-              <Checks report={report} onReveal={onReveal} />
+              <Checks report={shown!} onReveal={onReveal} />
               <section className="panel" aria-labelledby="timeline-heading">
                 <h2 id="timeline-heading">Received hops and DKIM times</h2>
-                <HopTimeline envelope={report.envelope} dkim={report.dkim} />
+                <HopTimeline envelope={shown!.envelope} dkim={shown!.dkim} />
               </section>
               {report.modeDifferences.length > 0 && (
                 <section className="panel" aria-labelledby="modes-heading">
@@ -529,8 +532,8 @@ function VerdictBanner({ report, busy }: { report: MessageReport; busy: boolean 
         </ul>
       )}
       <p className="muted small">
-        {input.subject ? `“${showControls(input.subject)}” · ` : ''}
-        {input.from ? `From ${showControls(input.from)} · ` : ''}
+        {input.subject ? `“${input.subject}” · ` : ''}
+        {input.from ? `From ${input.from} · ` : ''}
         {report.mode} mode · evaluated {new Date(report.evaluatedAt).toLocaleString()}
         {input.normalized ? ' · bare LF line ends converted to CRLF' : ''}
       </p>

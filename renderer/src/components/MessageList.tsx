@@ -71,7 +71,7 @@ export function MessageList({
                           #{i + 1} {o.ok ? (o.input.subject !== undefined ? showControls(o.input.subject) : '(no subject)') : ''}
                         </span>
                         <StatusBadge word={o.ok ? o.summary.verdict : 'error'} />
-                        {!o.ok && <span className="message-error">{o.error.message}</span>}
+                        {!o.ok && <span className="message-error">{showControls(o.error.message)}</span>}
                       </button>
                     </li>
                   );
