@@ -7,6 +7,13 @@
 // C0 but tab, DEL, C1, and the bidi embeddings, overrides, isolates and marks (Trojan Source)
 const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const UNSAFE_KEEPING_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// the same classes without /g, for tests that keep no state between calls
+const ANY_UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const ANY_UNSAFE_BESIDE_LINES = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** The report's fields that hold several lines of message text: a header field as written, the
+ * canonical header block and body preview, the fresh Authentication-Results field. */
+export const REPORT_TEXT_BLOCKS: ReadonlySet<string> = new Set(['raw', 'canonicalHeaders', 'preview', 'authenticationResults']);
 
 function visible(c: string): string {
   const code = c.charCodeAt(0);
@@ -26,20 +33,39 @@ export function showControlsKeepingLines(text: string): string {
 }
 
 /**
- * A copy of `value` with showControls applied to every string in it (object keys included, since
- * some maps are keyed by message text); strings under a key in `multiline` keep their line breaks.
+ * `value` with showControls applied to every string in it (object keys included, since some maps
+ * are keyed by message text); strings under a key in `multiline` keep their line breaks. A value
+ * with no such character anywhere (nearly every report) is handed back as it is after one scan.
  * For display only: what is evaluated, exported or signed keeps the text as it is.
  */
 export function showControlsDeep<T>(value: T, multiline: ReadonlySet<string> = new Set()): T {
+  if (!holdsUnsafe(value, undefined, multiline)) return value;
   const walk = (v: unknown, key: string | undefined): unknown => {
     if (typeof v === 'string') return key !== undefined && multiline.has(key) ? showControlsKeepingLines(v) : showControls(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
-    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    if (isPlainObject(v)) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[showControls(k)] = walk(x, k);
+      for (const k in v) if (Object.hasOwn(v, k)) out[showControls(k)] = walk(v[k], k);
       return out;
     }
     return v;
   };
   return walk(value, undefined) as T;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+/** Whether any string or key in `v` has a character showControlsDeep would replace (no allocation). */
+function holdsUnsafe(v: unknown, key: string | undefined, multiline: ReadonlySet<string>): boolean {
+  if (typeof v === 'string') return (key !== undefined && multiline.has(key) ? ANY_UNSAFE_BESIDE_LINES : ANY_UNSAFE).test(v);
+  if (Array.isArray(v)) {
+    for (const x of v) if (holdsUnsafe(x, key, multiline)) return true;
+    return false;
+  }
+  if (isPlainObject(v)) {
+    for (const k in v) if (Object.hasOwn(v, k) && (ANY_UNSAFE.test(k) || holdsUnsafe(v[k], k, multiline))) return true;
+  }
+  return false;
 }

@@ -25,3 +25,11 @@ test('terminalSafeDeep: every string, keys too, nested in arrays; multi-line key
   assert.deepEqual(out, { subject: 'x␊␛', n: 3, ok: true, none: null, list: ['␇', { deep: '␍' }], authenticationResults: 'h;\n dkim=pass', 'k␛': 'v' });
   assert.equal(input.subject, 'x\n\x1b', 'the input is not changed');
 });
+
+test('terminalSafeDeep hands back a clean value as it is; text blocks may hold CRLF, not a lone CR or ESC', () => {
+  const clean = { subject: 'hello', list: [{ a: 'b' }], canonicalHeaders: 'from:a\r\nto:b\r\n' };
+  assert.equal(terminalSafeDeep(clean, new Set(['canonicalHeaders'])), clean, 'the same object: nothing to show');
+  assert.notEqual(terminalSafeDeep(clean), clean, 'CRLF outside a text block is shown');
+  const dirty = terminalSafeDeep({ canonicalHeaders: 'from:a\rX\r\n\x1b' }, new Set(['canonicalHeaders']));
+  assert.deepEqual(dirty, { canonicalHeaders: 'from:a␍X\n␛' });
+});

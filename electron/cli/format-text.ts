@@ -2,7 +2,7 @@
 
 import { formatHopDelay } from '../../shared/hop-delay.ts';
 import type { MessageOutcome, MessageReport, SpfCheck, SpfNode, Step } from '../../shared/report.ts';
-import { terminalSafeDeep } from './terminal-safe.ts';
+import { REPORT_TEXT_BLOCKS, terminalSafeDeep } from './terminal-safe.ts';
 
 interface Style {
   color: boolean;
@@ -136,8 +136,6 @@ function formatMessage(r: MessageReport, s: Style): string {
 /** Printed between two messages of an mbox. */
 export const MESSAGE_SEPARATOR = '\n' + '─'.repeat(72) + '\n\n';
 
-// the report's only multi-line text printed as such; every other string is one line (terminal-safe.ts)
-const MULTILINE = new Set(['authenticationResults']);
 const TITLE_MAX = 200;
 
 /** A Subject as the title line: one line, and a 1 MB Subject does not fill the terminal. */
@@ -152,6 +150,6 @@ function titleOf(subject: string): string {
  * DNS is made terminal-safe first: control characters and bidi controls are shown, not obeyed.
  */
 export function formatOutcome(outcome: MessageOutcome, s: Style): string {
-  const m = terminalSafeDeep(outcome, MULTILINE);
+  const m = terminalSafeDeep(outcome, REPORT_TEXT_BLOCKS);
   return m.ok ? formatMessage(m, s) : `${paint(s, 'bold', `Message ${m.index + 1}`)}\n${paint(s, 'red', `error (${m.error.code}): ${m.error.message}`)}\n`;
 }

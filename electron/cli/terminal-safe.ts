@@ -10,4 +10,5 @@ export {
   showControls as terminalSafe,
   showControlsKeepingLines as terminalSafeLines,
   showControlsDeep as terminalSafeDeep,
+  REPORT_TEXT_BLOCKS,
 } from '../../shared/visible-controls.ts';

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_SETTINGS, type AppSettings, type OpenedFile, type Theme } from '../../shared/ipc/contract.ts';
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { ByteRange, MessageReport } from '../../shared/report.ts';
-import { showControlsDeep } from '../../shared/visible-controls.ts';
+import { REPORT_TEXT_BLOCKS, showControlsDeep } from '../../shared/visible-controls.ts';
 import { bridge, evaluateBlob, isElectron } from './bridge.ts';
 import { base64ToBytes, readHead } from './lib/bytes.ts';
 import { evaluatedBytes, fromMessageBytes, sourceSlice } from './lib/evaluated-bytes.ts';
@@ -273,7 +273,7 @@ export function App() {
   const previous: MessageReport | null = prevOutcome && prevOutcome.ok ? prevOutcome : null;
   // what the checks show: the message's and DNS's control and bidi characters as visible marks
   // (shared/visible-controls.ts); the envelope fields, exports and the signing lab keep the report as it is
-  const shown = useMemo(() => (report ? showControlsDeep(report) : null), [report]);
+  const shown = useMemo(() => (report ? showControlsDeep(report, REPORT_TEXT_BLOCKS) : null), [report]);
 
   // A changed mode, DNS setting or what-if zone re-evaluates the message on screen (debounced);
   // the others catch up when they are selected.
