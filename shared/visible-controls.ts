@@ -45,7 +45,7 @@ export function showControlsDeep<T>(value: T, multiline: ReadonlySet<string> = n
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
     if (isPlainObject(v)) {
       const out: Record<string, unknown> = {};
-      for (const k in v) if (Object.hasOwn(v, k)) out[showControls(k)] = walk(v[k], k);
+      for (const k in v) out[showControls(k)] = walk(v[k], k);
       return out;
     }
     return v;
@@ -64,8 +64,9 @@ function holdsUnsafe(v: unknown, key: string | undefined, multiline: ReadonlySet
     for (const x of v) if (holdsUnsafe(x, key, multiline)) return true;
     return false;
   }
+  // a plain object's prototype has no enumerable properties: for-in sees its own only
   if (isPlainObject(v)) {
-    for (const k in v) if (Object.hasOwn(v, k) && (ANY_UNSAFE.test(k) || holdsUnsafe(v[k], k, multiline))) return true;
+    for (const k in v) if (ANY_UNSAFE.test(k) || holdsUnsafe(v[k], k, multiline)) return true;
   }
   return false;
 }
