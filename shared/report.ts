@@ -383,6 +383,7 @@ export const INPUT_ERROR_CODES = [
   'no-header-separator',
   'no-headers',
   'truncated',
+  'too-complex',
   'bad-envelope',
   'bad-zone',
   'bad-replay',

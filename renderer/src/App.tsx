@@ -28,7 +28,7 @@ const ZONE_PLACEHOLDER = `; What-if records, RFC 1035 master-file format. They w
 `;
 
 /** Input errors that re-evaluating with other settings cannot fix. */
-const FINAL_INPUT_ERRORS = new Set(['empty', 'binary', 'too-large', 'no-header-separator', 'no-headers', 'truncated', 'read']);
+const FINAL_INPUT_ERRORS = new Set(['empty', 'binary', 'too-large', 'no-header-separator', 'no-headers', 'truncated', 'too-complex', 'read']);
 
 function resolvedTheme(theme: Theme, systemDark: boolean): 'light' | 'dark' {
   return theme === 'system' ? (systemDark ? 'dark' : 'light') : theme;

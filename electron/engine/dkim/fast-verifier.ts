@@ -8,6 +8,10 @@ import type { DKIMVerifyOptions, DKIMVerifyResult } from 'mailauth';
 import type { MailauthResolver } from '../dns/mailauth-adapter.ts';
 import { CanonicalBodyHash, fastDkimBody, FastRelaxedHash, type BodyHasher } from './body-hash.ts';
 import { createSharedKeyCache, type MailauthKeyCache } from './shared-key-cache.ts';
+import { installLinearHeaderParser } from './linear-headers.ts';
+
+// mailauth's header parser is quadratic in a field's continuation lines (linear-headers.ts)
+installLinearHeaderParser();
 
 const require = createRequire(import.meta.url);
 

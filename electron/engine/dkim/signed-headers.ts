@@ -34,16 +34,22 @@ export function signedHeaderNames(h: string | undefined): string[] {
  * signature field itself is never listed in practice (it would be hashed with its b= in place).
  */
 export function selectSignedFields(fields: HeaderField[], names: string[]): HeaderField[] {
-  const used = new Set<number>();
+  // each name's fields from the bottom up, and how many of them are taken: one pass each way,
+  // where a scan up the header per name cost names × fields
+  const byKey = new Map<string, HeaderField[]>();
+  for (let i = fields.length - 1; i >= 0; i--) {
+    const list = byKey.get(fields[i].key);
+    if (list) list.push(fields[i]);
+    else byKey.set(fields[i].key, [fields[i]]);
+  }
+  const taken = new Map<string, number>();
   const out: HeaderField[] = [];
   for (const name of names) {
-    for (let i = fields.length - 1; i >= 0; i--) {
-      if (!used.has(i) && fields[i].key === name) {
-        used.add(i);
-        out.push(fields[i]);
-        break;
-      }
-    }
+    const list = byKey.get(name);
+    const n = taken.get(name) ?? 0;
+    if (!list || n >= list.length) continue;
+    taken.set(name, n + 1);
+    out.push(list[n]);
   }
   return out;
 }

@@ -4,6 +4,10 @@
 import { createSeal } from 'mailauth';
 import type { SigningKey } from '../keys/dkim-key.ts';
 import { CodedError } from '../../../shared/coded-error.ts';
+import { installLinearHeaderParser } from '../dkim/linear-headers.ts';
+
+// mailauth's header parser is quadratic in a field's continuation lines (linear-headers.ts)
+installLinearHeaderParser();
 
 export interface ArcSealOptions {
   key: SigningKey;

@@ -8,6 +8,10 @@
 
 import { createRequire } from 'node:module';
 import { dkimSign, type DKIMSignOptions, type DKIMSignResult } from 'mailauth';
+import { installLinearHeaderParser } from '../dkim/linear-headers.ts';
+
+// mailauth's header parser is quadratic in a field's continuation lines (linear-headers.ts)
+installLinearHeaderParser();
 
 const require = createRequire(import.meta.url);
 
