@@ -1,13 +1,18 @@
 // ARC sealing as an intermediary does it (RFC 8617 §5.1): AAR, AMS and AS with the next
 // instance and the chain validation status, through mailauth's createSeal in strict mode.
 
-import { createSeal } from 'mailauth';
+import { createRequire } from 'node:module';
 import type { SigningKey } from '../keys/dkim-key.ts';
 import { CodedError } from '../../../shared/coded-error.ts';
 import { installLinearHeaderParser } from '../dkim/linear-headers.ts';
 
 // mailauth's header parser is quadratic in a field's continuation lines (linear-headers.ts)
 installLinearHeaderParser();
+
+const require = createRequire(import.meta.url);
+// through require: the copy of mailauth the engine's other modules use (in the Electron bundle, the
+// one loaded from node_modules), whose message parser is made linear
+const { createSeal } = require('mailauth') as typeof import('mailauth');
 
 export interface ArcSealOptions {
   key: SigningKey;

@@ -7,13 +7,16 @@
 // 7.1.0 and three independent verifiers (test/sign-interop.test.ts).
 
 import { createRequire } from 'node:module';
-import { dkimSign, type DKIMSignOptions, type DKIMSignResult } from 'mailauth';
+import type { DKIMSignOptions, DKIMSignResult } from 'mailauth';
 import { installLinearHeaderParser } from '../dkim/linear-headers.ts';
 
 // mailauth's header parser is quadratic in a field's continuation lines (linear-headers.ts)
 installLinearHeaderParser();
 
 const require = createRequire(import.meta.url);
+// through require, as the signer class below: one copy of mailauth (the Electron bundle loads
+// required modules from node_modules), the one whose message parser is made linear
+const { dkimSign } = require('mailauth') as { dkimSign(message: Buffer, options: DKIMSignOptions): Promise<DKIMSignResult> };
 
 interface ParsedRow {
   key: string;

@@ -1,9 +1,13 @@
 // mailauth's own SPF verdict for the same inputs, shown beside our trace as a cross-check.
 // mailauth checks postmaster@<helo> itself when the sender is empty (the null sender).
 
-import { spf, type SPFOptions } from 'mailauth';
+import { createRequire } from 'node:module';
+import type { SPFOptions } from 'mailauth';
 import type { Resolver } from '../dns/resolver.ts';
 import { toMailauthResolver } from '../dns/mailauth-adapter.ts';
+
+// through require, as the engine's other mailauth modules: one copy of mailauth in every bundle
+const { spf } = createRequire(import.meta.url)('mailauth') as typeof import('mailauth');
 
 export interface MailauthSpfInput {
   ip: string;
