@@ -44,7 +44,10 @@ export async function buildElectron({ outDir = path.join(root, 'dist', 'electron
   // What each bundle still imports at run time (everything else is inside it).
   const externals = (result) =>
     [...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))].sort();
-  return { main, preload, externals: { main: externals(mainResult), preload: externals(preloadResult) } };
+  // What went into the main bundle (mailauth must not: the engine requires it from node_modules,
+  // and a second, bundled copy would not share the engine's changes to it)
+  const bundled = Object.keys(mainResult.metafile.inputs);
+  return { main, preload, externals: { main: externals(mainResult), preload: externals(preloadResult) }, bundled };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -13,7 +13,7 @@ import { repoRoot } from './helpers/paths.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { buildElectron } from '../scripts/build-electron.mjs';
 
-type Built = { main: string; preload: string; externals: { main: string[]; preload: string[] } };
+type Built = { main: string; preload: string; externals: { main: string[]; preload: string[] }; bundled: string[] };
 const built: Promise<Built & { dir: string }> = (async () => {
   // Inside the checkout (test-output/ is ignored): the engine's createRequire calls resolve
   // mailauth & co. from node_modules at run time, as they do from app.asar/node_modules.
@@ -89,6 +89,12 @@ test('main bundle imports only electron and Node built-ins (the engine\'s create
   assert.deepEqual(externals.main.filter((s) => s !== 'electron' && !builtins.has(s)), []);
   assert.ok(externals.main.includes('electron'));
   assert.deepEqual(externals.preload, ['electron']);
+});
+
+test('mailauth is not in the main bundle: one copy, from node_modules, the one the engine changes (linear-headers.ts)', async () => {
+  const { bundled } = await built;
+  assert.ok(bundled.some((f) => f.startsWith('electron/engine/')), 'the engine is bundled');
+  assert.deepEqual(bundled.filter((f) => /node_modules\/mailauth\//.test(f)), []);
 });
 
 // A stand-in for the electron module: records what main does with it, as JSON lines.
