@@ -4,12 +4,16 @@
 // stand-in: C0 controls as their Unicode control pictures (ESC ␛, CR ␍, LF ␊), DEL as ␡, C1 and
 // bidi controls as <U+XXXX>. Tabs stay; line breaks stay only where the text is meant to have lines.
 
-// C0 but tab, DEL, C1, and the bidi embeddings, overrides, isolates and marks (Trojan Source)
-const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const UNSAFE_KEEPING_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-// the same classes without /g, for tests that keep no state between calls
-const ANY_UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const ANY_UNSAFE_BESIDE_LINES = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// What is shown beside the C0 controls below: DEL, C1, and the bidi embeddings, overrides,
+// isolates and marks (Trojan Source). Tab (\x09) is never shown.
+const OTHERS = '\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+// one line: every C0 control but tab; text with lines: LF stays (CRLF is made LF first)
+const UNSAFE = new RegExp(`[\\x00-\\x08\\x0a-\\x1f${OTHERS}]`, 'g');
+const UNSAFE_KEEPING_LINES = new RegExp(`[\\x00-\\x08\\x0b-\\x1f${OTHERS}]`, 'g');
+// the tests, without /g so they keep no state between calls; in text with lines a CR is shown
+// only alone (showControlsKeepingLines turns CRLF into LF first)
+const ANY_UNSAFE = new RegExp(UNSAFE.source);
+const ANY_UNSAFE_BESIDE_LINES = new RegExp(`\\r(?!\\n)|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f${OTHERS}]`);
 
 /** The report's fields that hold several lines of message text: a header field as written, the
  * canonical header block and body preview, the fresh Authentication-Results field. */
