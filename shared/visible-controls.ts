@@ -1,6 +1,9 @@
 // Message text shown to a person, never obeyed by what shows it. A decoded Subject, a header value
-// or a DNS answer can carry control characters (ESC sequences, CR/LF) and bidi controls, which
-// reorder text ("invoice\u202Efdp.exe" reads "invoiceexe.pdf"). Each is shown as a visible
+// or a DNS answer can carry control characters and bidi controls. In a terminal an escape sequence
+// recolours the screen, retitles the window or (on some terminals) writes the clipboard, and a CR or
+// LF draws a fake line over the report ("DKIM  PASS"); anywhere, bidi controls reorder text
+// ("invoice\u202Efdp.exe" reads "invoiceexe.pdf"). Used by the CLI's text output and the
+// inspector; JSON output needs none of it (JSON.stringify escapes controls). Each is shown as a visible
 // stand-in: C0 controls as their Unicode control pictures (ESC ␛, CR ␍, LF ␊), DEL as ␡, C1 and
 // bidi controls as <U+XXXX>. Tabs stay; line breaks stay only where the text is meant to have lines.
 

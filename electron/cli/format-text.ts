@@ -2,7 +2,7 @@
 
 import { formatHopDelay } from '../../shared/hop-delay.ts';
 import type { MessageOutcome, MessageReport, SpfCheck, SpfNode, Step } from '../../shared/report.ts';
-import { REPORT_TEXT_BLOCKS, terminalSafeDeep } from './terminal-safe.ts';
+import { REPORT_TEXT_BLOCKS, showControlsDeep } from '../../shared/visible-controls.ts';
 
 interface Style {
   color: boolean;
@@ -147,9 +147,9 @@ function titleOf(subject: string): string {
 
 /**
  * One message's report, or why it could not be evaluated. Every string from the message or from
- * DNS is made terminal-safe first: control characters and bidi controls are shown, not obeyed.
+ * DNS is made safe for the terminal first: control and bidi characters are shown, not obeyed.
  */
 export function formatOutcome(outcome: MessageOutcome, s: Style): string {
-  const m = terminalSafeDeep(outcome, REPORT_TEXT_BLOCKS);
+  const m = showControlsDeep(outcome, REPORT_TEXT_BLOCKS);
   return m.ok ? formatMessage(m, s) : `${paint(s, 'bold', `Message ${m.index + 1}`)}\n${paint(s, 'red', `error (${m.error.code}): ${m.error.message}`)}\n`;
 }

@@ -3,7 +3,7 @@
 
 import { UsageError } from './usage-error.ts';
 import { fdOutput } from './output.ts';
-import { terminalSafeLines } from './terminal-safe.ts';
+import { showControlsKeepingLines } from '../../shared/visible-controls.ts';
 
 const USAGE = `AuthLab — test email authentication (SPF, DKIM, DMARC, ARC, BIMI) step by step
 
@@ -79,11 +79,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError || (err as { exitCode?: number }).exitCode === 2) {
-      // a reason may quote the input (a zone line, a header value): shown, not obeyed (terminal-safe.ts)
-      process.stderr.write(`authlab: ${terminalSafeLines((err as Error).message)}\n`);
+      // a reason may quote the input (a zone line, a header value): shown, not obeyed (shared/visible-controls.ts)
+      process.stderr.write(`authlab: ${showControlsKeepingLines((err as Error).message)}\n`);
       return 2;
     }
-    process.stderr.write(`authlab: internal error: ${terminalSafeLines((err as Error)?.stack ?? String(err))}\n`);
+    process.stderr.write(`authlab: internal error: ${showControlsKeepingLines((err as Error)?.stack ?? String(err))}\n`);
     return 70;
   }
 }

@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from './usage-error.ts';
 import { openCliStore, parse, readText, STORE_OPTIONS, userErrors, type CliIo } from './keys.ts';
-import { terminalSafeLines } from './terminal-safe.ts';
+import { showControlsKeepingLines } from '../../shared/visible-controls.ts';
 import type { SigningKey } from '../engine/keys/dkim-key.ts';
 import type { Canonicalization } from '../engine/signing/sign-message.ts';
 
@@ -248,8 +248,8 @@ export async function runSign(argv: string[], io: CliIo): Promise<number> {
         for (const x of rt.signatures) lines.push(`  dkim ${x.selector}._domainkey.${x.domain}: ${x.result} (${x.reason})`);
         if (rt.arc) lines.push(`  arc: ${rt.arc.result} (${rt.arc.reason})`);
       }
-      // reasons quote the message's ARC fields and DNS answers: shown, not obeyed (terminal-safe.ts)
-      stderr.write(terminalSafeLines(lines.join('\n')) + '\n');
+      // reasons quote the message's ARC fields and DNS answers: shown, not obeyed (shared/visible-controls.ts)
+      stderr.write(showControlsKeepingLines(lines.join('\n')) + '\n');
     }
     return outcome.roundTrip.pass && (!outcome.live || outcome.live.pass) ? 0 : 1;
   });
