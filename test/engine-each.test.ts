@@ -95,3 +95,51 @@ test('a reject of the whole input: before any outcome when every message has it,
     ['has a hop'],
   );
 });
+
+test('a slice: the outcomes evaluate() gives for those positions, with how many the input holds', async () => {
+  const { mbox, dns } = await mixedMbox(8);
+  const engine = createEngine({ clock: () => NOW });
+  const opts = { ip: '192.0.2.10' };
+  const whole = await engine.evaluate(mbox, opts, dns);
+  assert.equal(whole.slice, undefined, 'no slice asked, none said');
+  const first = await engine.evaluate(mbox, opts, dns, { start: 0, count: 3 });
+  const rest = await engine.evaluate(mbox, opts, dns, { start: 3, count: 100 });
+  assert.deepEqual(first.slice, { start: 0, total: 8 });
+  assert.deepEqual(rest.slice, { start: 3, total: 8 });
+  assert.equal(first.container, 'mbox');
+  assert.deepEqual(comparable([...first.messages, ...rest.messages]), comparable(whole.messages));
+  assert.deepEqual(
+    rest.messages.map((m) => m.index),
+    [3, 4, 5, 6, 7],
+  );
+  assert.ok(!rest.messages[2].ok && rest.messages[2].error.code === 'binary', 'a bad message inside a slice is its own error');
+  const beyond = await engine.evaluate(mbox, opts, dns, { start: 8, count: 5 });
+  assert.deepEqual([beyond.messages.length, beyond.slice], [0, { start: 8, total: 8 }]);
+
+  // without a clock or `at`, one slice's messages share one evaluation time
+  const times = new Set((await createEngine().evaluate(mbox, {}, dns, { start: 0, count: 8 })).messages.flatMap((m) => (m.ok ? [m.evaluatedAt] : [])));
+  assert.equal(times.size, 1);
+
+  const single = Buffer.from(await signMessage(plainMessage(), 'example.com', 'sel1', makeKey('rsa', 2048)));
+  const one = await engine.evaluate(single, opts, { offline: true }, { start: 0, count: 50 });
+  assert.deepEqual([one.container, one.slice], ['message', { start: 0, total: 1 }]);
+  assert.deepEqual(comparable(one.messages), comparable((await engine.evaluate(single, opts, { offline: true })).messages));
+  assert.deepEqual((await engine.evaluate(single, opts, { offline: true }, { start: 1, count: 50 })).messages, []);
+});
+
+test('an evaluation of many messages gives the event loop turns (the web host and Electron main keep answering)', async () => {
+  const { mbox, dns } = await mixedMbox(150);
+  const engine = createEngine({ clock: () => NOW });
+  for (const slice of [undefined, { start: 0, count: 150 }]) {
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    const t0 = performance.now();
+    const res = await engine.evaluate(mbox, { ip: '192.0.2.10' }, dns, slice);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    assert.equal(res.messages.length, 150);
+    // a turn after every 50 ms of evaluating, give or take the message under way (none at all
+    // without them: zone answers are promises, which never give the loop a turn)
+    assert.ok(turns >= Math.floor(ms / 100) && (ms < 100 || turns > 0), `${turns} timer turns in ${ms.toFixed(0)} ms (${slice ? 'slice' : 'whole'})`);
+  }
+});

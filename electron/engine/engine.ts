@@ -10,10 +10,19 @@ import { CacheResolver } from './dns/cache-resolver.ts';
 import { LiveResolver } from './dns/live-resolver.ts';
 import { readInput, readMboxMessage, readOptionsOf, readParts, splitInput, type InputItem } from './input/message-input.ts';
 import { evaluateMessage } from './evaluate-message.ts';
+import { monotonicMs } from './monotonic-clock.ts';
 
 export interface EvaluationResult {
   container: 'message' | 'mbox';
   messages: MessageOutcome[];
+  /** Set when evaluate() was given a slice: the first message's position, and how many the input holds. */
+  slice?: { start: number; total: number };
+}
+
+/** Messages `start` … `start + count - 1` of an mbox (0-based); a single message is position 0. */
+export interface MessageSlice {
+  start: number;
+  count: number;
 }
 
 export interface EngineDeps {
@@ -24,7 +33,7 @@ export interface EngineDeps {
 }
 
 export interface Engine {
-  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings): Promise<EvaluationResult>;
+  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings, slice?: MessageSlice): Promise<EvaluationResult>;
 }
 
 /** One message of an mbox, split off by splitInput (input/message-input.ts), for evaluateMboxMessage. */
@@ -73,7 +82,9 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
     const now = opts.at ? parseTime(opts.at) : clock();
     const cache = dns.offline || dns.replay ? undefined : liveFor(dns);
     const messages: MessageOutcome[] = [];
+    const takeTurn = turnTaker();
     for (const item of items) {
+      await takeTurn();
       if (!item.ok) {
         messages.push({ ok: false, index: item.index, error: item.error });
         continue;
@@ -98,7 +109,8 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
   }
 
   return {
-    async evaluate(bytes, opts = {}, dns = {}) {
+    async evaluate(bytes, opts = {}, dns = {}, slice) {
+      if (slice) return evaluateSlice(bytes, opts, dns, slice);
       const split = readInput(bytes, readOptionsOf(opts));
       return { container: split.container, messages: await evaluateItems(split.items, opts, dns) };
     },
@@ -119,10 +131,45 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
     },
   };
 
+  // Only the slice's messages are read and evaluated; the split itself is one scan of the input.
+  async function evaluateSlice(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, slice: MessageSlice): Promise<EvaluationResult> {
+    const read = readOptionsOf(opts);
+    const parts = splitInput(bytes, read);
+    if (parts.container === 'message') {
+      const items = slice.start === 0 ? readParts(parts, read).items : [];
+      return { container: 'message', messages: await evaluateItems(items, opts, dns), slice: { start: slice.start, total: 1 } };
+    }
+    const partOpts = { ...opts, at: opts.at ?? clock().toISOString() };
+    const messages: MessageOutcome[] = [];
+    const takeTurn = turnTaker();
+    for (const m of parts.messages.slice(slice.start, slice.start + slice.count)) {
+      await takeTurn();
+      messages.push(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, partOpts, dns));
+    }
+    return { container: 'mbox', messages, slice: { start: slice.start, total: parts.messages.length } };
+  }
+
   async function evaluatePart(part: MboxPart, opts: EvaluateOptions, dns: DnsSettings): Promise<MessageOutcome> {
     const item = readMboxMessage(part.bytes, part.index, part.notes, readOptionsOf(opts), part.source);
     return (await evaluateItems([item], opts, dns))[0];
   }
+}
+
+// An evaluation of many messages hands the event loop a turn every YIELD_AFTER_MS, so that the web
+// host and Electron's main process, which evaluate on their own thread, keep answering meanwhile:
+// answers from a zone or the cache come back as resolved promises, which never give the loop a turn.
+const YIELD_AFTER_MS = 50;
+function turnTaker(): () => Promise<void> | undefined {
+  let last = monotonicMs();
+  return () => {
+    if (monotonicMs() - last < YIELD_AFTER_MS) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        last = monotonicMs();
+        resolve();
+      }),
+    );
+  };
 }
 
 const INPUT_CODES = new Set<string>(INPUT_ERROR_CODES);
