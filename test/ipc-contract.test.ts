@@ -27,8 +27,10 @@ test('evaluate: accepts a well-formed request and keeps only known fields', () =
     fileName: 'a.eml',
     options: { ip: '192.0.2.1', mode: 'lenient', hop: 2, mailFrom: '' },
     dns: { servers: ['127.0.0.1:5353', '[::1]:53', 'ns.example'], offline: true, timeoutMs: 1000 },
+    slice: { start: 40, count: 200 },
   });
   assert.ok(v.ok, !v.ok ? v.message : '');
+  assert.deepEqual(v.value.slice, { start: 40, count: 200 });
   assert.equal(v.value.options.mode, 'lenient');
   assert.equal(v.value.options.mailFrom, '');
   assert.deepEqual(v.value.dns.servers, ['127.0.0.1:5353', '[::1]:53', 'ns.example']);
@@ -47,6 +49,13 @@ test('evaluate: refuses bad input with a message naming the field', () => {
     [{ messageBase64: '', options: {}, dns: { replay: { format: 'x', version: 1, savedAt: '', entries: [] } } }, /dns\.replay\.format/],
     [{ messageBase64: '', options: {}, dns: {}, fileName: '../etc/passwd' }, /fileName: must be a file name without directories/],
     [{ messageBase64: '', options: { maxBytes: DEFAULT_MAX_BYTES + 1 }, dns: {} }, /options\.maxBytes/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: { start: -1, count: 10 } }, /slice\.start: must be an integer/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: { start: 0, count: 0 } }, /slice\.count: must be an integer from 1/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: { start: 0, count: 1.5 } }, /slice\.count/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: { start: 0, count: LIMITS.sliceCount + 1 } }, /slice\.count/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: { start: 0 } }, /slice\.count/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: { start: 0, count: 5, end: 9 } }, /slice: unknown field "end"/],
+    [{ messageBase64: '', options: {}, dns: {}, slice: [0, 5] }, /slice: must be an object/],
   ];
   for (const [input, re] of cases) {
     const v = validateRequest('evaluate', input);

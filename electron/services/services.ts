@@ -3,15 +3,16 @@
 
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
-import type { AppInfo, AuthlabApi, EvaluationResult, RecentEntry, RecentItem } from '../../shared/ipc/contract.ts';
+import type { AppInfo, AuthlabApi, EvaluationResult, MessageSlice, RecentEntry, RecentItem } from '../../shared/ipc/contract.ts';
 import { packageVersion } from './app-paths.ts';
 import { exportReport } from './export/export.ts';
+import { createInputCache, type InputCacheLimits } from './input-cache.ts';
 import { createSigningLab, type SigningLabDeps } from './signing.ts';
 import { createRecentStore, createSettingsStore } from './stores.ts';
 
 /** The engine as services use it (electron/engine/engine.ts's Engine). */
 export interface EngineLike {
-  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings): Promise<EvaluationResult>;
+  evaluate(bytes: Uint8Array, opts?: EvaluateOptions, dns?: DnsSettings, slice?: MessageSlice): Promise<EvaluationResult>;
 }
 
 export interface ServicesDeps {
@@ -23,6 +24,8 @@ export interface ServicesDeps {
   version?: string;
   electronVersion?: string;
   now?: () => Date;
+  /** How much of the inputs being evaluated slice by slice is kept (input-cache.ts). */
+  inputCacheLimits?: InputCacheLimits;
   /** The signing lab's key protection (Electron: safeStorage) and live DNS; default a passphrase. */
   keys?: Pick<SigningLabDeps, 'protection' | 'liveResolver'>;
 }
@@ -38,6 +41,7 @@ export function createServices(deps: ServicesDeps): AuthlabServices {
   const settings = createSettingsStore(deps.dataDir);
   const recent = createRecentStore(deps.dataDir, deps.now);
   const version = deps.version ?? packageVersion();
+  const inputs = createInputCache(deps.inputCacheLimits);
   const lab = createSigningLab({
     engine: deps.engine,
     dataDir: deps.dataDir,
@@ -48,10 +52,23 @@ export function createServices(deps: ServicesDeps): AuthlabServices {
 
   return {
     async evaluate(req) {
-      // Buffer decodes straight to bytes: the message never passes through a JS string.
-      const buf = Buffer.from(req.messageBase64, 'base64');
-      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-      return deps.engine.evaluate(bytes, req.options, req.dns);
+      let bytes: Uint8Array;
+      let ref = req.inputRef;
+      if (ref !== undefined) {
+        const kept = inputs.get(ref);
+        if (!kept) throw Object.assign(new Error('the input of the earlier slices is no longer held: send its bytes again'), { code: 'input-expired' });
+        bytes = kept;
+      } else {
+        // Buffer decodes straight to bytes: the message never passes through a JS string.
+        const buf = Buffer.from(req.messageBase64 ?? '', 'base64');
+        bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const result = await deps.engine.evaluate(bytes, req.options, req.dns, req.slice);
+      // kept while slices remain, named by the result; let go with the last slice
+      const more = result.slice !== undefined && result.slice.start + result.messages.length < result.slice.total && result.messages.length > 0;
+      if (more) return { ...result, inputRef: ref ?? inputs.put(bytes) };
+      if (ref !== undefined) inputs.delete(ref);
+      return result;
     },
     async exportReport(req) {
       return exportReport(req.format, req.report);

@@ -14,14 +14,35 @@ import type { InputErrorCode, MessageOutcome, MessageReport, VerifyMode } from '
 export interface EvaluationResult {
   container: 'message' | 'mbox';
   messages: MessageOutcome[];
+  /** Set when the request named a slice: the position of the first message here, and how many the input holds. */
+  slice?: { start: number; total: number };
+  /**
+   * Set while messages remain after a slice: the host keeps the input a while, and the next
+   * slices name it (EvaluateRequest.inputRef) instead of sending its bytes again.
+   */
+  inputRef?: string;
+}
+
+/**
+ * A run of an mbox's messages, positions `start` … `start + count - 1` (0-based, in mbox order), so a
+ * page can show a large mbox's first verdicts (and its progress) long before the last is evaluated.
+ * A single message is position 0.
+ */
+export interface MessageSlice {
+  start: number;
+  count: number;
 }
 
 export interface EvaluateRequest {
-  /** The message (or mbox) bytes, standard base64 (RFC 4648 §4). */
-  messageBase64: string;
+  /** The message (or mbox) bytes, standard base64 (RFC 4648 §4). Either this or inputRef. */
+  messageBase64?: string;
+  /** An input the host kept from an earlier slice (EvaluationResult.inputRef); 'input-expired' once it is gone. */
+  inputRef?: string;
   fileName?: string;
   options: EvaluateOptions;
   dns: DnsSettings;
+  /** Evaluate only these messages (default: every one). */
+  slice?: MessageSlice;
 }
 
 export const EXPORT_FORMATS = ['json', 'markdown', 'html'] as const;
@@ -368,6 +389,8 @@ export type ApiErrorCode =
   | 'wrong-passphrase'
   | 'io'
   | 'internal'
+  // an EvaluateRequest.inputRef the host no longer holds: send the bytes again
+  | 'input-expired'
   // from the engine: the input was rejected whole
   | InputErrorCode;
 

@@ -52,6 +52,8 @@ export const LIMITS = {
   authResults: 8 * 1024,
   identity: 320,
   authUser: 320,
+  /** Messages evaluated in one call of a slice. */
+  sliceCount: 100_000,
   /** x= at most ten years after t=. */
   expiresSeconds: 10 * 366 * 24 * 3600,
 } as const;
@@ -183,13 +185,25 @@ function dnsSettings(v: unknown, path: string): EvaluateRequest['dns'] {
 }
 
 function evaluateRequest(v: unknown): EvaluateRequest {
-  const o = object(v, 'request', ['messageBase64', 'fileName', 'options', 'dns']);
+  const o = object(v, 'request', ['messageBase64', 'inputRef', 'fileName', 'options', 'dns', 'slice']);
   const out: EvaluateRequest = {
-    messageBase64: base64(o.messageBase64, 'messageBase64'),
     options: o.options === undefined ? {} : evaluateOptions(o.options, 'options'),
     dns: o.dns === undefined ? {} : dnsSettings(o.dns, 'dns'),
   };
+  if (o.inputRef !== undefined) {
+    if (o.messageBase64 !== undefined) fail('request', 'give messageBase64 or inputRef, not both');
+    if (o.slice === undefined) fail('inputRef', 'is only for a slice');
+    out.inputRef = str(o.inputRef, 'inputRef', 64, { nonEmpty: true });
+    if (!/^[A-Za-z0-9_-]+$/.test(out.inputRef)) fail('inputRef', 'must be a reference the host gave');
+  } else {
+    out.messageBase64 = base64(o.messageBase64, 'messageBase64');
+  }
   if (o.fileName !== undefined) out.fileName = fileName(o.fileName, 'fileName');
+  if (o.slice !== undefined) {
+    const s = object(o.slice, 'slice', ['start', 'count']);
+    // an mbox within the size limit holds fewer messages than it has bytes
+    out.slice = { start: int(s.start, 'slice.start', 0, DEFAULT_MAX_BYTES), count: int(s.count, 'slice.count', 1, LIMITS.sliceCount) };
+  }
   return out;
 }
 
