@@ -16,6 +16,7 @@ import { LIMITS } from '../../shared/ipc/validators.ts';
 import { dispatch } from '../services/dispatch.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import { mimeTypeOf, resolveStaticPath } from './static-files.ts';
+import { jsonBytes } from './json-body.ts';
 
 export interface WebHostOptions {
   services: AuthlabApi;
@@ -177,12 +178,12 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, close = false): void {
-  const text = JSON.stringify(body);
+  const bytes = jsonBytes(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Content-Length', bytes.length);
   if (close) res.setHeader('Connection', 'close');
-  res.end(text);
+  res.end(bytes);
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string): void {
