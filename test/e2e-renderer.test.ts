@@ -198,6 +198,46 @@ test('a Subject and From with bidi and control characters show them as marks, no
   await screenshot(page, '08c-bidi-selector');
 });
 
+test('a large mbox shows its first verdicts and its progress before the last message is evaluated; later slices send no bytes', { skip }, async () => {
+  const { page, requests } = app;
+  const N = 1500;
+  let mbox = '';
+  for (let i = 0; i < N; i++) mbox += `From a@example.com Thu Jan  1 00:00:00 2026\nFrom: b@example.com\nSubject: Bulk ${i + 1}\n\nbody ${i}\n\n`;
+  // every state the list goes through, recorded in the page as it changes
+  await page.evaluate(() => {
+    const w = window as unknown as { __seen: { meta: string; listed: number; bar: boolean }[] };
+    w.__seen = [];
+    new MutationObserver(() => {
+      const item = document.querySelector('.message-item[data-file="bulk.mbox"]');
+      if (!item) return;
+      w.__seen.push({ meta: item.querySelector('.message-meta')?.textContent ?? '', listed: item.querySelectorAll('.mbox-list li').length, bar: !!item.querySelector('progress.file-progress') });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const before = requests.length;
+  await dropFiles(page, [{ name: 'bulk.mbox', bytes: enc(mbox) }]);
+  await page.locator('.message-item[data-file="bulk.mbox"]:not([data-status="evaluating"])').waitFor({ timeout: 60000 });
+  const seen = (await page.evaluate(() => (window as unknown as { __seen: { meta: string; listed: number; bar: boolean }[] }).__seen)).filter((s) => /evaluated…/.test(s.meta));
+  assert.ok(seen.length > 0, 'progress was shown');
+  const first = seen[0]!;
+  const done = Number(/([\d,]+) of 1,500 messages evaluated…/.exec(first.meta)?.[1]?.replace(/,/g, ''));
+  assert.ok(done > 0 && done < N, first.meta);
+  assert.equal(first.listed, done, 'the verdicts made so far are listed meanwhile');
+  assert.ok(first.bar, 'with a progress bar');
+  const meta = await page.locator('.message-item[data-file="bulk.mbox"] .message-meta').first().innerText();
+  assert.match(meta, / · 1500 messages$/);
+  assert.equal(await page.locator('.message-item[data-file="bulk.mbox"] .mbox-list li').count(), N);
+  assert.equal(await page.locator('.message-item[data-file="bulk.mbox"] progress').count(), 0);
+  const names = await page.locator('.message-item[data-file="bulk.mbox"] .mbox-list .message-name').allInnerTexts();
+  assert.deepEqual([names[0], names[799], names[N - 1]], ['#1 Bulk 1', '#800 Bulk 800', '#1500 Bulk 1500'], 'in mbox order, none twice');
+  // the bytes went with the first slice only
+  const calls = requests.slice(before).filter((r) => r.url().endsWith('/api/evaluate'));
+  assert.ok(calls.length >= 2, `${calls.length} evaluate calls`);
+  const later = calls.slice(1).map((r) => ({ size: r.postDataBuffer()?.length ?? 0, body: r.postDataJSON() as Record<string, unknown> }));
+  for (const { size, body } of later) {
+    assert.ok(typeof body.inputRef === 'string' && !('messageBase64' in body) && size < 2048, `a later request of ${size} bytes: ${Object.keys(body).join(', ')}`);
+  }
+});
+
 test('a message of an mbox too large to hold whole is read from the file: its source lines show and can be revealed', { skip }, async () => {
   const { page } = app;
   // message 1 takes the 4 MB the page keeps of a file; message 2 lies beyond it

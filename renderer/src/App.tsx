@@ -1,11 +1,12 @@
 // AuthLab's page: load messages (drop, open, paste), evaluate them through the host, and explain
 // every verdict step by step. Message HTML is never rendered: the message is only ever text in Monaco.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { DEFAULT_SETTINGS, type AppSettings, type OpenedFile, type Theme } from '../../shared/ipc/contract.ts';
+import { DEFAULT_SETTINGS, type AppSettings, type EvaluationResult, type OpenedFile, type Theme } from '../../shared/ipc/contract.ts';
 import type { DnsSettings } from '../../shared/dns.ts';
 import type { ByteRange, MessageReport } from '../../shared/report.ts';
 import { REPORT_TEXT_BLOCKS, showControlsDeep } from '../../shared/visible-controls.ts';
-import { bridge, evaluateBlob, isElectron } from './bridge.ts';
+import { bridge, encodeMessage, evaluateEncoded, isElectron } from './bridge.ts';
+import { evaluateInSlices } from './lib/evaluate-slices.ts';
 import { base64ToBytes, readHead } from './lib/bytes.ts';
 import { evaluatedBytes, fromMessageBytes, sourceSlice } from './lib/evaluated-bytes.ts';
 import { newId, type EnvelopeOverrides, type LoadedFile, type Selection, type SignedOutput } from './state.ts';
@@ -109,21 +110,29 @@ export function App() {
       const gen = (generations.current.get(file.id) ?? 0) + 1;
       generations.current.set(file.id, gen);
       const { dns: dnsNow, mode, configKey: key } = configRef.current;
-      update(file.id, () => ({ status: 'evaluating', overrides, configKey: key }));
+      const stale = () => generations.current.get(file.id) !== gen;
+      update(file.id, () => ({ status: 'evaluating', overrides, configKey: key, progress: undefined }));
+      const options = { ...overrides, mode, ...(file.headersOnly ? { headersOnly: true } : {}) };
       try {
-        const result = await evaluateBlob(file.blob, {
-          fileName: file.fileName,
-          options: { ...overrides, mode, ...(file.headersOnly ? { headersOnly: true } : {}) },
-          dns: dnsNow,
+        const message = await encodeMessage(file.blob);
+        const result = await evaluateInSlices({
+          request: (slice, at, inputRef) =>
+            evaluateEncoded(message, { fileName: file.fileName, options: at ? { ...options, at } : options, dns: dnsNow, slice, ...(inputRef ? { inputRef } : {}) }),
+          stale,
+          // a new file shows its verdicts as they come; a re-evaluation keeps the last result (and its diff) until done
+          onProgress: (sofar, total) =>
+            update(file.id, () => ({ progress: { done: sofar.messages.length, total, loading: reason === 'load' }, ...(reason === 'load' ? { result: sofar } : {}) })),
         });
-        if (generations.current.get(file.id) !== gen) return;
+        if (!result || stale()) return;
         update(file.id, (f) => ({
           status: 'done',
           result,
+          progress: undefined,
           error: undefined,
           lastError: undefined,
           previous: reason === 'change' ? (f.result ?? f.previous) : undefined,
         }));
+        if (result.container === 'mbox' && result.messages.length > 1) announce(`Evaluated ${result.messages.length} messages of ${file.fileName}`);
         const first = result.messages[0];
         if (reason === 'load') {
           bridge
@@ -131,13 +140,21 @@ export function App() {
             .catch(() => {});
         }
       } catch (e) {
-        if (generations.current.get(file.id) !== gen) return;
-        const err = { code: String((e as { code?: unknown }).code ?? 'internal'), message: (e as Error).message };
+        if (stale()) return;
+        const partial = (e as { partial?: EvaluationResult }).partial;
+        const message = (e as Error).message;
+        const err = { code: String((e as { code?: unknown }).code ?? 'internal'), message };
+        if (partial && reason === 'load') {
+          // the verdicts made before the failure stay, with what stopped the rest
+          const stopped = { ...err, message: `evaluation stopped after ${partial.messages.length} messages: ${message}` };
+          update(file.id, () => ({ status: 'done', result: partial, progress: undefined, lastError: stopped }));
+          return;
+        }
         // a rejected what-if zone or envelope keeps the last good report and shows the error inline
-        update(file.id, (f) => (f.result ? { status: 'done', lastError: err } : { status: 'error', error: err }));
+        update(file.id, (f) => (f.result ? { status: 'done', progress: undefined, lastError: err } : { status: 'error', progress: undefined, error: err }));
       }
     },
-    [update],
+    [update, announce],
   );
 
   const addFiles = useCallback(
@@ -459,7 +476,7 @@ export function App() {
         {!labOpen && report && selectedFile && (
           <div className="report-layout">
             <div className="results" data-testid="results">
-              <VerdictBanner report={shown!} busy={selectedFile.status === 'evaluating'} />
+              <VerdictBanner report={shown!} busy={selectedFile.status === 'evaluating' && !selectedFile.progress?.loading} />
               {selectedFile.lastError && (
                 <p className="inline-error" role="alert">
                   The last change could not be evaluated: {selectedFile.lastError.message}

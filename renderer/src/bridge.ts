@@ -59,7 +59,7 @@ let worker: Worker | null = null;
 let jobs = 0;
 const pending = new Map<number, (r: BodyResult) => void>();
 
-function encodeOffThread(blob: Blob, rest: Record<string, unknown>, want: BodyJob['want']): Promise<Blob | string> {
+function encodeOffThread(blob: Blob, want: BodyJob['want']): Promise<Blob | string> {
   if (!worker) {
     worker = new BodyWorker();
     worker.onmessage = (e: MessageEvent<BodyResult>) => {
@@ -70,20 +70,29 @@ function encodeOffThread(blob: Blob, rest: Record<string, unknown>, want: BodyJo
   const id = ++jobs;
   return new Promise((resolve, reject) => {
     pending.set(id, (r) => (r.ok ? resolve(r.body) : reject(new Error(`could not encode the message: ${r.message}`))));
-    worker!.postMessage({ id, blob, rest, want } satisfies BodyJob);
+    worker!.postMessage({ id, blob, want } satisfies BodyJob);
   });
 }
 
+/** Message bytes encoded for the host once, for as many `evaluate` calls (slices of an mbox) as needed. */
+export type EncodedMessage = { kind: 'ipc'; base64: string } | { kind: 'web'; base64: Blob };
+
+/** Encodes in a worker, so even a 25 MB message never blocks the page. */
+export async function encodeMessage(blob: Blob): Promise<EncodedMessage> {
+  if (isElectron) return { kind: 'ipc', base64: (await encodeOffThread(blob, 'base64')) as string };
+  return { kind: 'web', base64: (await encodeOffThread(blob, 'base64-blob')) as Blob };
+}
+
 /**
- * `evaluate` for message bytes held as a Blob: the base64 (and, on the web, the JSON body) is made
- * in a worker and streamed, so even a 25 MB message never blocks the page.
+ * `evaluate` for encoded message bytes, or for the input the host kept from an earlier slice
+ * (`rest.inputRef`: no bytes sent). On the web the JSON body is a Blob around the base64 Blob
+ * (composed, not copied), which fetch streams.
  */
-export async function evaluateBlob(blob: Blob, rest: Omit<EvaluateRequest, 'messageBase64'>): Promise<EvaluationResult> {
-  if (isElectron) {
-    const messageBase64 = (await encodeOffThread(blob, {}, 'base64')) as string;
-    return bridge.evaluate({ ...rest, messageBase64 });
-  }
-  const body = (await encodeOffThread(blob, rest as unknown as Record<string, unknown>, 'json-blob')) as Blob;
+export async function evaluateEncoded(message: EncodedMessage, rest: Omit<EvaluateRequest, 'messageBase64'>): Promise<EvaluationResult> {
+  if (rest.inputRef !== undefined) return bridge.evaluate(rest);
+  if (message.kind === 'ipc') return bridge.evaluate({ ...rest, messageBase64: message.base64 });
+  const head = JSON.stringify(rest).slice(0, -1); // without its closing brace
+  const body = new Blob([head, head.length > 1 ? ',' : '', '"messageBase64":"', message.base64, '"}'], { type: 'application/json' });
   const res = await fetch(new URL('api/evaluate', new URL('./', location.href)), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: tokenFromLocation() },

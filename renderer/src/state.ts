@@ -17,6 +17,12 @@ export interface LoadedFile {
   /** The whole input was rejected (unreadable, binary, bad zone…): shown in the list. */
   error?: { code: string; message: string };
   result?: EvaluationResult;
+  /**
+   * While an mbox is evaluated slice by slice: how many of its messages are done. `loading`: a new
+   * file, whose verdicts so far are in `result` (final, not being re-evaluated); otherwise a
+   * re-evaluation, and `result` is still the last one.
+   */
+  progress?: { done: number; total: number; loading: boolean };
   /** The previous result, when the latest came from a what-if or envelope change. */
   previous?: EvaluationResult;
   overrides: EnvelopeOverrides;

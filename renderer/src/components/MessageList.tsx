@@ -22,7 +22,7 @@ export function MessageList({
     <ul className="message-list" aria-label="Loaded messages">
       {files.map((f) => {
         const outcomes = f.result?.messages ?? [];
-        const many = outcomes.length > 1;
+        const many = outcomes.length > 1 || (f.progress?.total ?? 0) > 1;
         const first = outcomes[0];
         const word =
           f.status === 'reading' || f.status === 'evaluating' ? 'evaluating' : f.error ? 'error' : first ? (first.ok ? first.summary.verdict : 'error') : 'none';
@@ -40,8 +40,12 @@ export function MessageList({
                 <span className="message-meta">
                   {formatSize(f.size)}
                   {f.headersOnly ? ' · headers only' : ''}
-                  {many ? ` · ${outcomes.length} messages` : ''}
+                  {many && !f.progress ? ` · ${outcomes.length} messages` : ''}
+                  {f.progress ? ` · ${f.progress.done.toLocaleString('en-US')} of ${f.progress.total.toLocaleString('en-US')} messages evaluated…` : ''}
                 </span>
+                {f.progress && (
+                  <progress className="file-progress" max={f.progress.total} value={f.progress.done} aria-label={`Evaluating ${f.fileName}`} />
+                )}
                 {!many && <StatusBadge word={word} label={word === 'evaluating' ? 'evaluating…' : undefined} />}
                 {!many && first?.ok && <span className="message-headline">{first.summary.headline}</span>}
                 {f.error && (

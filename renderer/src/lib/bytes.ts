@@ -6,7 +6,7 @@ export const HEAD_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads the start of a dropped/chosen file with FileReader. The whole file stays a Blob: it is
- * base64-encoded for the host in a worker (bridge.evaluateBlob), never as a string on this thread.
+ * base64-encoded for the host in a worker (bridge.encodeMessage), never as a string on this thread.
  */
 export async function readHead(file: Blob): Promise<Uint8Array> {
   const part = file.size > HEAD_BYTES ? file.slice(0, HEAD_BYTES) : file;

@@ -1,13 +1,12 @@
-// Turns a message Blob into what crosses to the host, off the main thread: base64 for Electron's IPC,
-// or for the web host the whole JSON request as a Blob, which fetch streams without re-encoding.
-// Encoding a 25 MB message as a string on the main thread costs seconds of frozen UI.
+// Turns a message Blob into what crosses to the host, off the main thread: base64 text for Electron's
+// IPC, or for the web host that text as a Blob, which the page wraps into each request's JSON body
+// and fetch streams without re-encoding. Encoding a 25 MB message as a string on the main thread
+// costs seconds of frozen UI. Encoded once, it serves every slice of an mbox.
 
 export interface BodyJob {
   id: number;
   blob: Blob;
-  /** The request without messageBase64 (JSON-safe). */
-  rest: Record<string, unknown>;
-  want: 'json-blob' | 'base64';
+  want: 'base64-blob' | 'base64';
 }
 
 export type BodyResult = { id: number; ok: true; body: Blob | string } | { id: number; ok: false; message: string };
@@ -21,14 +20,10 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 self.onmessage = async (e: MessageEvent<BodyJob>) => {
-  const { id, blob, rest, want } = e.data;
+  const { id, blob, want } = e.data;
   try {
     const b64 = toBase64(new Uint8Array(await blob.arrayBuffer()));
-    let body: Blob | string = b64;
-    if (want === 'json-blob') {
-      const head = JSON.stringify(rest).slice(0, -1); // drop the closing brace
-      body = new Blob([head, head.length > 1 ? ',' : '', '"messageBase64":"', b64, '"}'], { type: 'application/json' });
-    }
+    const body: Blob | string = want === 'base64-blob' ? new Blob([b64]) : b64;
     (self as unknown as Worker).postMessage({ id, ok: true, body } satisfies BodyResult);
   } catch (err) {
     (self as unknown as Worker).postMessage({ id, ok: false, message: (err as Error).message } satisfies BodyResult);
