@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { jsonBytes } from '../electron/web-host/json-body.ts';
 import { seededRandom } from './helpers/seeded-random.ts';
 
-const same = (v: unknown, what: string) => assert.equal(jsonBytes(v).toString('utf8'), JSON.stringify(v), what);
+const same = (v: unknown, what: string) => {
+  assert.equal(jsonBytes(v).toString('utf8'), JSON.stringify(v), what);
+  // ascii: the same value to JSON.parse, in bytes 0x20-0x7E only
+  const ascii = jsonBytes(v, { ascii: true });
+  assert.ok(ascii.every((b) => b >= 0x20 && b < 0x7f), `${what}: ASCII`);
+  assert.deepEqual(JSON.parse(ascii.toString('latin1')), JSON.parse(JSON.stringify(v)), `${what}: ascii`);
+};
 
 test('jsonBytes: the text of JSON.stringify for the shapes it takes apart and those it does not', () => {
   const long = 'é—\u2028"\\\n'.repeat(3000); // escapes, non-Latin-1 text, over the 4 KB "long" size
@@ -18,6 +24,7 @@ test('jsonBytes: the text of JSON.stringify for the shapes it takes apart and th
   same([[], {}, [1], [[1, 2], [3, 4]], { '': 1, 'a"b': 2, '\u2028': 3 }], 'empty and odd-keyed values');
   same({ list: Array.from({ length: 5000 }, (_, i) => ({ i, s: `s${i}`.repeat(i % 7) })) }, 'many short elements (pieces of ~64 KB)');
   same('x', 'a string');
+  same('emoji 😀 and a lone surrogate \ud800 and DEL \u007f', 'characters past U+007E');
   same(42, 'a number');
   same(null, 'null');
   assert.throws(() => jsonBytes(undefined), /no JSON text/);

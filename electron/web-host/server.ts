@@ -178,7 +178,7 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, close = false): void {
-  const bytes = jsonBytes(body);
+  const bytes = jsonBytes(body, { ascii: true });
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', bytes.length);

@@ -1,4 +1,6 @@
 // The loaded files, each with its verdict (or its own error), and the messages of an mbox.
+import { memo } from 'react';
+import type { MessageOutcome } from '../../../shared/report.ts';
 import type { LoadedFile, Selection } from '../state.ts';
 import { formatSize } from '../lib/bytes.ts';
 import { StatusBadge } from './Status.tsx';
@@ -61,25 +63,9 @@ export function MessageList({
             </div>
             {many && (
               <ul className="mbox-list" aria-label={`Messages in ${f.fileName}`}>
-                {outcomes.map((o, i) => {
-                  const sel = selection?.fileId === f.id && selection.index === i;
-                  return (
-                    <li key={i}>
-                      <button
-                        type="button"
-                        className={sel ? 'message-button current' : 'message-button'}
-                        aria-current={sel ? 'true' : undefined}
-                        onClick={() => onSelect({ fileId: f.id, index: i })}
-                      >
-                        <span className="message-name">
-                          #{i + 1} {o.ok ? (o.input.subject !== undefined ? showControls(o.input.subject) : '(no subject)') : ''}
-                        </span>
-                        <StatusBadge word={o.ok ? o.summary.verdict : 'error'} />
-                        {!o.ok && <span className="message-error">{showControls(o.error.message)}</span>}
-                      </button>
-                    </li>
-                  );
-                })}
+                {outcomes.map((o, i) => (
+                  <MboxRow key={i} fileId={f.id} index={i} outcome={o} selected={selection?.fileId === f.id && selection.index === i} onSelect={onSelect} />
+                ))}
               </ul>
             )}
           </li>
@@ -88,3 +74,38 @@ export function MessageList({
     </ul>
   );
 }
+
+/**
+ * One message of an mbox. Memoised: while a large mbox is evaluated slice by slice the list grows
+ * by hundreds of rows at a time, and the rows already there keep their props.
+ */
+const MboxRow = memo(function MboxRow({
+  fileId,
+  index,
+  outcome: o,
+  selected,
+  onSelect,
+}: {
+  fileId: string;
+  index: number;
+  outcome: MessageOutcome;
+  selected: boolean;
+  onSelect: (s: Selection) => void;
+}) {
+  return (
+    <li>
+      <button
+        type="button"
+        className={selected ? 'message-button current' : 'message-button'}
+        aria-current={selected ? 'true' : undefined}
+        onClick={() => onSelect({ fileId, index })}
+      >
+        <span className="message-name">
+          #{index + 1} {o.ok ? (o.input.subject !== undefined ? showControls(o.input.subject) : '(no subject)') : ''}
+        </span>
+        <StatusBadge word={o.ok ? o.summary.verdict : 'error'} />
+        {!o.ok && <span className="message-error">{showControls(o.error.message)}</span>}
+      </button>
+    </li>
+  );
+});
