@@ -239,6 +239,20 @@ test('a large mbox shows its first verdicts and its progress before the last mes
   }
 });
 
+test('removing a large mbox while it is evaluated stops its slices', { skip }, async () => {
+  const { page, requests } = app;
+  let mbox = '';
+  for (let i = 0; i < 3000; i++) mbox += `From a@example.com Thu Jan  1 00:00:00 2026\nFrom: b@example.com\nSubject: Gone ${i + 1}\n\nbody ${i}\n\n`;
+  const evaluateCalls = () => requests.filter((r) => r.url().endsWith('/api/evaluate')).length;
+  await dropFiles(page, [{ name: 'removed.mbox', bytes: enc(mbox) }]);
+  await page.locator('.message-item[data-file="removed.mbox"] progress.file-progress').waitFor({ timeout: 30000 });
+  await page.getByRole('button', { name: 'Remove removed.mbox' }).click();
+  const atRemoval = evaluateCalls();
+  await page.waitForTimeout(2500);
+  assert.ok(evaluateCalls() <= atRemoval + 1, `${evaluateCalls() - atRemoval} more evaluate calls after the file was removed`);
+  assert.equal(await page.locator('.message-item[data-file="removed.mbox"]').count(), 0);
+});
+
 test('a message of an mbox too large to hold whole is read from the file: its source lines show and can be revealed', { skip }, async () => {
   const { page } = app;
   // message 1 takes the 4 MB the page keeps of a file; message 2 lies beyond it

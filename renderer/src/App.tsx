@@ -349,6 +349,8 @@ export function App() {
   }, [files]);
 
   const removeFile = (id: string) => {
+    // an evaluation under way (a large mbox's slices) stops asking the host
+    generations.current.set(id, (generations.current.get(id) ?? 0) + 1);
     setFiles((l) => l.filter((f) => f.id !== id));
     if (selection?.fileId === id) setSelection(null);
   };
