@@ -1,6 +1,7 @@
 // `npm run bench:ui`: the renderer's responsiveness in Chromium against the real web host and engine.
-// Measures first paint, a 10 KB message from drop to painted verdict, and the longest main-thread
-// task while a 25 MB message opens (PerformanceObserver 'longtask'). Prints figures against targets.
+// Measures first paint, a 10 KB message from drop to painted verdict, the longest main-thread task
+// while a 25 MB message opens (PerformanceObserver 'longtask'), and a 2,000-message mbox: its first
+// verdicts, the whole, and the longest task meanwhile. Prints figures against targets.
 
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimSign } from 'mailauth';
@@ -49,6 +50,12 @@ async function sign(m: string): Promise<Uint8Array> {
 
 const small = await sign(message(10 * 1024, 'ten kilobytes'));
 const big = await sign(message(25 * 1024 * 1024, 'twenty-five megabytes'));
+const MBOX_MESSAGES = 2000;
+const mboxParts: Uint8Array[] = [];
+for (let i = 0; i < MBOX_MESSAGES; i++) {
+  mboxParts.push(new TextEncoder().encode('From bounces@example.com Tue Nov 24 10:00:00 2026\r\n'), await sign(message(10 * 1024, `mbox message ${i + 1}`)), new TextEncoder().encode('\r\n'));
+}
+const mbox = new Uint8Array(await new Blob(mboxParts as BlobPart[]).arrayBuffer());
 
 const app = await openApp({ zone });
 const { page } = app;
@@ -91,6 +98,27 @@ try {
   const s = await dropAndMeasure('bench-10k.eml', small);
   const b = await dropAndMeasure('bench-25m.eml', big);
 
+  // a large mbox: evaluated slice by slice, its first verdicts long before the last
+  await stageFiles(page, [{ name: 'bench.mbox', bytes: mbox }]);
+  await page.evaluate(() => {
+    const w = window as unknown as { __long: number[]; __obs?: PerformanceObserver };
+    w.__long = [];
+    w.__obs?.disconnect();
+    w.__obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__long.push(e.duration);
+    });
+    w.__obs.observe({ type: 'longtask' });
+  });
+  const t0 = performance.now();
+  await dispatchDrop(page);
+  await page.locator('.message-item[data-file="bench.mbox"] .mbox-list li').first().waitFor({ timeout: 120_000 });
+  const firstMs = performance.now() - t0;
+  await page.locator('.message-item[data-file="bench.mbox"]:not([data-status="evaluating"])').waitFor({ timeout: 300_000 });
+  const allMs = performance.now() - t0;
+  const listed = await page.locator('.message-item[data-file="bench.mbox"] .mbox-list li').count();
+  if (listed !== MBOX_MESSAGES) throw new Error(`bench.mbox: ${listed} messages listed, not ${MBOX_MESSAGES}`);
+  const mboxLongest = await page.evaluate(() => Math.max(0, ...(window as unknown as { __long: number[] }).__long));
+
   const row = (label: string, value: number, target: number, unit = 'ms') =>
     `${value <= target ? 'OK  ' : 'SLOW'} ${label.padEnd(46)} ${value.toFixed(0).padStart(7)} ${unit}  (target < ${target} ${unit})`;
   console.log('AuthLab UI bench (Chromium, web host, real engine, in-memory DNS)');
@@ -99,7 +127,9 @@ try {
   console.log(row('10 KB message: longest main-thread task', s.longest, TARGETS.longTaskMs));
   console.log(row(`25 MB message: longest main-thread task (${b.tasks} long tasks)`, b.longest, TARGETS.longTaskMs));
   console.log(`     25 MB message: drop → verdict painted ${b.ms.toFixed(0)} ms (no target; dominated by the engine)`);
-  const ok = firstPaint < TARGETS.firstPaintMs && s.ms < TARGETS.drop10kMs && b.longest <= TARGETS.longTaskMs;
+  console.log(row(`${MBOX_MESSAGES}-message mbox (${(mbox.length / 1048576).toFixed(1)} MB): longest main-thread task`, mboxLongest, TARGETS.longTaskMs));
+  console.log(`     ${MBOX_MESSAGES}-message mbox: drop → first verdicts listed ${firstMs.toFixed(0)} ms, all ${allMs.toFixed(0)} ms (no target; from the harness's clock)`);
+  const ok = firstPaint < TARGETS.firstPaintMs && s.ms < TARGETS.drop10kMs && b.longest <= TARGETS.longTaskMs && mboxLongest <= TARGETS.longTaskMs;
   process.exitCode = ok ? 0 : 1;
 } finally {
   await app.close();
