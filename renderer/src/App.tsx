@@ -145,9 +145,9 @@ export function App() {
         const message = (e as Error).message;
         const err = { code: String((e as { code?: unknown }).code ?? 'internal'), message };
         if (partial && reason === 'load') {
-          // the verdicts made before the failure stay, with what stopped the rest
+          // the verdicts made before the failure stay; the file's row says what stopped the rest
           const stopped = { ...err, message: `evaluation stopped after ${partial.messages.length} messages: ${message}` };
-          update(file.id, () => ({ status: 'done', result: partial, progress: undefined, lastError: stopped }));
+          update(file.id, () => ({ status: 'done', result: partial, progress: undefined, error: stopped }));
           return;
         }
         // a rejected what-if zone or envelope keeps the last good report and shows the error inline
