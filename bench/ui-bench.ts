@@ -70,8 +70,8 @@ try {
   // let Monaco's chunk load before timing drops (it loads after first paint on purpose)
   await page.waitForFunction(() => document.querySelector('.monaco-editor') !== null || performance.getEntriesByType('resource').some((r) => /setup-.*\.js$/.test(r.name)));
 
-  async function dropAndMeasure(name: string, bytes: Uint8Array): Promise<{ ms: number; longest: number; tasks: number }> {
-    await stageFiles(page, [{ name, bytes }]);
+  /** Starts recording the page's long tasks (PerformanceObserver 'longtask') afresh. */
+  async function watchLongTasks(): Promise<void> {
     await page.evaluate(() => {
       const w = window as unknown as { __long: number[]; __obs?: PerformanceObserver };
       w.__long = [];
@@ -81,6 +81,11 @@ try {
       });
       w.__obs.observe({ type: 'longtask' });
     });
+  }
+
+  async function dropAndMeasure(name: string, bytes: Uint8Array): Promise<{ ms: number; longest: number; tasks: number }> {
+    await stageFiles(page, [{ name, bytes }]);
+    await watchLongTasks();
     await dispatchDrop(page);
     await page.locator(`.message-item[data-file="${name}"][data-status="pass"]`).waitFor({ timeout: 120_000 });
     await page.waitForFunction((n) => performance.getEntriesByName(`authlab:verdict:${n}`).length > 0, name);
@@ -100,15 +105,7 @@ try {
 
   // a large mbox: evaluated slice by slice, its first verdicts long before the last
   await stageFiles(page, [{ name: 'bench.mbox', bytes: mbox }]);
-  await page.evaluate(() => {
-    const w = window as unknown as { __long: number[]; __obs?: PerformanceObserver };
-    w.__long = [];
-    w.__obs?.disconnect();
-    w.__obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__long.push(e.duration);
-    });
-    w.__obs.observe({ type: 'longtask' });
-  });
+  await watchLongTasks();
   const t0 = performance.now();
   await dispatchDrop(page);
   await page.locator('.message-item[data-file="bench.mbox"] .mbox-list li').first().waitFor({ timeout: 120_000 });
