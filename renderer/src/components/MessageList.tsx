@@ -4,6 +4,7 @@ import type { MessageOutcome } from '../../../shared/report.ts';
 import type { LoadedFile, Selection } from '../state.ts';
 import { formatSize } from '../lib/bytes.ts';
 import { StatusBadge } from './Status.tsx';
+import { tally } from '../lib/verdict-tally.ts';
 import { showControls } from '../../../shared/visible-controls.ts';
 
 export function MessageList({
@@ -42,7 +43,7 @@ export function MessageList({
                 <span className="message-meta">
                   {formatSize(f.size)}
                   {f.headersOnly ? ' · headers only' : ''}
-                  {many && !f.progress ? ` · ${outcomes.length} messages` : ''}
+                  {many && !f.progress ? ` · ${outcomes.length.toLocaleString('en-US')} messages: ${tally(outcomes)}` : ''}
                   {f.progress ? ` · ${f.progress.done.toLocaleString('en-US')} of ${f.progress.total.toLocaleString('en-US')} messages evaluated…` : ''}
                 </span>
                 {f.progress && (
