@@ -23,3 +23,13 @@ export interface EvaluateOptions {
   /** The receiving host's name, used as authserv-id in the fresh Authentication-Results. */
   authservId?: string;
 }
+
+/**
+ * A run of an mbox's messages, positions `start` … `start + count - 1` (0-based, in mbox order), so a
+ * page can show a large mbox's first verdicts (and its progress) long before the last is evaluated.
+ * A single message is position 0.
+ */
+export interface MessageSlice {
+  start: number;
+  count: number;
+}

@@ -3,7 +3,8 @@
 // the Electron main process and the tests all run the same code.
 
 import type { DnsSettings } from '../../shared/dns.ts';
-import type { EvaluateOptions } from '../../shared/evaluate-options.ts';
+import type { EvaluateOptions, MessageSlice } from '../../shared/evaluate-options.ts';
+import type { EvaluationResult as HostEvaluationResult } from '../../shared/ipc/contract.ts';
 import { INPUT_ERROR_CODES, type MessageOutcome, type MessageSource, type VerifyMode } from '../../shared/report.ts';
 import type { Resolver } from './dns/resolver.ts';
 import { CacheResolver } from './dns/cache-resolver.ts';
@@ -12,18 +13,8 @@ import { readInput, readMboxMessage, readOptionsOf, readParts, splitInput, type 
 import { evaluateMessage } from './evaluate-message.ts';
 import { monotonicMs } from './monotonic-clock.ts';
 
-export interface EvaluationResult {
-  container: 'message' | 'mbox';
-  messages: MessageOutcome[];
-  /** Set when evaluate() was given a slice: the first message's position, and how many the input holds. */
-  slice?: { start: number; total: number };
-}
-
-/** Messages `start` … `start + count - 1` of an mbox (0-based); a single message is position 0. */
-export interface MessageSlice {
-  start: number;
-  count: number;
-}
+/** What evaluate() gives: the host's EvaluationResult but for the reference, which the host adds (services.ts). */
+export type EvaluationResult = Omit<HostEvaluationResult, 'inputRef'>;
 
 export interface EngineDeps {
   /** The clock used when no `at` is given. */

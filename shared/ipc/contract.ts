@@ -6,7 +6,8 @@
 // `validators.ts`, one service function. Every method takes at most one argument.
 
 import type { DnsSettings } from '../dns.ts';
-import type { EvaluateOptions } from '../evaluate-options.ts';
+import type { EvaluateOptions, MessageSlice } from '../evaluate-options.ts';
+export type { MessageSlice };
 import type { InputErrorCode, MessageOutcome, MessageReport, VerifyMode } from '../report.ts';
 
 // ---------------------------------------------------------------- payload types
@@ -21,16 +22,6 @@ export interface EvaluationResult {
    * slices name it (EvaluateRequest.inputRef) instead of sending its bytes again.
    */
   inputRef?: string;
-}
-
-/**
- * A run of an mbox's messages, positions `start` … `start + count - 1` (0-based, in mbox order), so a
- * page can show a large mbox's first verdicts (and its progress) long before the last is evaluated.
- * A single message is position 0.
- */
-export interface MessageSlice {
-  start: number;
-  count: number;
 }
 
 export interface EvaluateRequest {
