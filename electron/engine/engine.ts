@@ -109,35 +109,42 @@ export function createEngine(deps: EngineDeps = {}): PartEngine {
       return evaluatePart(part, opts, dns);
     },
     async evaluateEach(bytes, opts, dns, onMessage) {
-      const read = readOptionsOf(opts);
-      const parts = splitInput(bytes, read);
-      if (parts.container === 'message') {
-        for (const m of await evaluateItems(readParts(parts, read).items, opts, dns)) onMessage(m);
-        return 'message';
-      }
-      // one time for every message, as evaluate() reads the clock once
-      const partOpts = { ...opts, at: opts.at ?? clock().toISOString() };
-      for (const m of parts.messages) onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, partOpts, dns));
-      return 'mbox';
+      return (await eachMessage(bytes, opts, dns, onMessage)).container;
     },
   };
 
-  // Only the slice's messages are read and evaluated; the split itself is one scan of the input.
   async function evaluateSlice(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, slice: MessageSlice): Promise<EvaluationResult> {
+    const messages: MessageOutcome[] = [];
+    const { container, total } = await eachMessage(bytes, opts, dns, (m) => messages.push(m), slice);
+    return { container, messages, slice: { start: slice.start, total } };
+  }
+
+  /**
+   * The input's messages (or a slice's: only those are read and evaluated, the split itself being
+   * one scan of the input), handed over one by one as evaluate() on the whole reports them: at one
+   * evaluation time, with a turn of the event loop every YIELD_AFTER_MS. Says how many there are.
+   */
+  async function eachMessage(
+    bytes: Uint8Array,
+    opts: EvaluateOptions,
+    dns: DnsSettings,
+    onMessage: (m: MessageOutcome) => void,
+    slice?: MessageSlice,
+  ): Promise<{ container: EvaluationResult['container']; total: number }> {
     const read = readOptionsOf(opts);
     const parts = splitInput(bytes, read);
     if (parts.container === 'message') {
-      const items = slice.start === 0 ? readParts(parts, read).items : [];
-      return { container: 'message', messages: await evaluateItems(items, opts, dns), slice: { start: slice.start, total: 1 } };
+      if (!slice || slice.start === 0) for (const m of await evaluateItems(readParts(parts, read).items, opts, dns)) onMessage(m);
+      return { container: 'message', total: 1 };
     }
+    // one time for every message, as evaluate() reads the clock once
     const partOpts = { ...opts, at: opts.at ?? clock().toISOString() };
-    const messages: MessageOutcome[] = [];
     const takeTurn = turnTaker();
-    for (const m of parts.messages.slice(slice.start, slice.start + slice.count)) {
+    for (const m of slice ? parts.messages.slice(slice.start, slice.start + slice.count) : parts.messages) {
       await takeTurn();
-      messages.push(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, partOpts, dns));
+      onMessage(await evaluatePart({ bytes: m.bytes, index: m.index, notes: parts.notes, source: m }, partOpts, dns));
     }
-    return { container: 'mbox', messages, slice: { start: slice.start, total: parts.messages.length } };
+    return { container: 'mbox', total: parts.messages.length };
   }
 
   async function evaluatePart(part: MboxPart, opts: EvaluateOptions, dns: DnsSettings): Promise<MessageOutcome> {
