@@ -1,7 +1,7 @@
-// The page's base64-as-bytes encoder (renderer/src/lib/base64-bytes.ts) against Node's.
+// The page's base64-as-bytes encoder (renderer/src/lib/bytes.ts) against Node's.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { base64Bytes } from '../renderer/src/lib/base64-bytes.ts';
+import { base64Bytes } from '../renderer/src/lib/bytes.ts';
 import { seededRandom } from './helpers/seeded-random.ts';
 
 test('base64Bytes writes what Buffer#toString("base64") writes, every length and every byte value', () => {
