@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createEngine } from '../electron/engine/engine.ts';
 import { createEnginePool, PIPELINE_MAX_BYTES } from '../electron/engine/worker-pool.ts';
 import type { DnsSettings } from '../shared/dns.ts';
@@ -194,6 +196,36 @@ test('an mbox given up on (here a caller that stops taking messages; a reject of
   } finally {
     await pool.close();
     await server.close();
+  }
+});
+
+test('an mbox handed over message by message keeps no outcome once it is handed over', async () => {
+  // evaluateEach exists so that a large mbox's reports are never all held at once (the CLI prints
+  // and drops each). Outcomes handed over early must be collectable while later ones still come.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const count = 60;
+  const mbox = Buffer.from(
+    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
+  );
+  const pool = createEnginePool({ size: 2, clock: () => NOW });
+  try {
+    const early: WeakRef<MessageOutcome>[] = [];
+    let kept = -1;
+    let handed = 0;
+    await pool.evaluateEach(mbox, { ip: '192.0.2.1' }, { offline: true }, (o) => {
+      handed++;
+      if (early.length < 10) early.push(new WeakRef(o));
+      // the last message comes in a later turn than the first ten (other chunks, other posts)
+      if (handed === count) {
+        gc();
+        kept = early.filter((r) => r.deref() !== undefined).length;
+      }
+    });
+    assert.equal(handed, count);
+    assert.equal(kept, 0, `${kept} of the first 10 outcomes were still held when the last was handed over`);
+  } finally {
+    await pool.close();
   }
 });
 
