@@ -14,7 +14,7 @@ import { canonicalBodyPreview, canonicalizeSignedHeaders, isCanonicalization, sp
 import { explainDkimTag, isDomainName, parseTagList, tagValue } from './tags.ts';
 import { memoize } from '../dns/memo-resolver.ts';
 import { lookupKey, MIN_RSA_BITS, RECOMMENDED_RSA_BITS, verifyHeaderSignature, type KeyLookup } from './key.ts';
-import { analyzeCoverage, signedHeaderNames } from './signed-headers.ts';
+import { analyzeCoverage, indexFields, signedHeaderNames, type FieldIndex } from './signed-headers.ts';
 
 export { explainDkimTag } from './tags.ts';
 
@@ -133,6 +133,8 @@ export async function verifyDkim(opts: VerifyDkimOptions): Promise<VerifyDkimRes
 
   const reports: DkimSignatureReport[] = [];
   const signatureFields = opts.headers.fields.filter((f) => f.key === 'dkim-signature');
+  // every signature looks its h= names up in the same fields: indexed once for the message
+  let fieldIndex: FieldIndex | undefined;
   for (const [n, field] of signatureFields.entries()) {
     const text = field.raw.toString('utf8');
     const list = parseTagList(text.slice(text.indexOf(':') + 1));
@@ -143,7 +145,7 @@ export async function verifyDkim(opts: VerifyDkimOptions): Promise<VerifyDkimRes
     const at = !strict && skippedByLenientMailauth(list) ? -1 : pending.findIndex((r) => (r.signature ?? undefined) === b && (r.format ?? undefined) === c);
     const mr = at >= 0 ? pending.splice(at, 1)[0] : undefined;
     reports.push(
-      await reportSignature({ index: n + 1, field, list, mr, fields: opts.headers.fields, resolver, now: opts.now, strict, headersOnly, body, preview }),
+      await reportSignature({ index: n + 1, field, list, mr, fields: opts.headers.fields, fieldIndex: (fieldIndex ??= indexFields(opts.headers.fields)), resolver, now: opts.now, strict, headersOnly, body, preview }),
     );
   }
   return { reports, raw };
@@ -169,6 +171,7 @@ interface SignatureContext {
   list: ReturnType<typeof parseTagList>;
   mr: DKIMResult | undefined;
   fields: HeaderField[];
+  fieldIndex: FieldIndex;
   resolver: Resolver;
   now: Date;
   strict: boolean;
@@ -246,7 +249,7 @@ async function reportSignature(ctx: SignatureContext): Promise<DkimSignatureRepo
   else step('Check tags', tagProblems.length || warnings ? 'warn' : 'pass', tagProblems.length ? `Problems: ${tagProblems.join('; ')}.${warnings}` : `All tags valid.${warnings}`, [sigRange]);
 
   // ---- step 3: h= coverage
-  const coverage = analyzeCoverage(ctx.fields, names);
+  const coverage = analyzeCoverage(ctx.fields, names, ctx.fieldIndex);
   const signedRanges = coverage.signed.map(range);
   {
     const parts = [`${coverage.signed.length} header field${coverage.signed.length === 1 ? '' : 's'} signed (${names.length} listed in h=).`];
