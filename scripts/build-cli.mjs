@@ -33,7 +33,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * `new Agent()`) defers construction until the instance is used or handed to a real export.
  * The BIMI fetch stack is never used offline; iconv-lite and encoding-japanese only decode
  * legacy charsets in libmime; zod only validates --replay-dns files; dns-packet only encodes and
- * decodes live DNS queries (its load and the copy of its ~100 exports took ~1.3 ms of an offline check).
+ * decodes live DNS queries (its load and the copy of its ~100 exports: ~1.3 ms in a CPU profile of an
+ * offline check, 31 KB of bundle).
  */
 export const LAZY = {
   'dns-packet': ['encode', 'decode', 'streamEncode'],

@@ -292,7 +292,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
       submit<MessageOutcome>(m.bytes, partOpts, dns, { index: m.index, notes, source: { offset: m.offset, length: m.length } }),
     );
     const ids = { from: first, to: nextId };
-    for (const p of pending) p!.catch(() => {}); // each is awaited below, in order
+    for (const p of pending) p?.catch(() => {}); // each is awaited below, in order
     try {
       for (let i = 0; i < pending.length; i++) {
         // let go of each outcome as it is handed over: a settled promise holds its outcome, and
