@@ -375,19 +375,11 @@ export interface MessageError {
   error: { code: InputErrorCode | 'internal'; message: string };
 }
 
-/** Why an input was rejected whole (or one message of an mbox could not be read). */
-export const INPUT_ERROR_CODES = [
-  'empty',
-  'binary',
-  'too-large',
-  'no-header-separator',
-  'no-headers',
-  'truncated',
-  'too-complex',
-  'bad-envelope',
-  'bad-zone',
-  'bad-replay',
-] as const;
+/** Rejects for what the input itself is: evaluating it again with other settings cannot help. */
+export const MESSAGE_INPUT_ERROR_CODES = ['empty', 'binary', 'too-large', 'no-header-separator', 'no-headers', 'truncated', 'too-complex'] as const;
+
+/** Why an input was rejected whole (or one message of an mbox could not be read): the input, or the settings it came with. */
+export const INPUT_ERROR_CODES = [...MESSAGE_INPUT_ERROR_CODES, 'bad-envelope', 'bad-zone', 'bad-replay'] as const;
 export type InputErrorCode = (typeof INPUT_ERROR_CODES)[number];
 
 export type MessageOutcome = ({ ok: true } & MessageReport) | ({ ok: false } & MessageError);

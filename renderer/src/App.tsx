@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_SETTINGS, type AppSettings, type EvaluationResult, type OpenedFile, type Theme } from '../../shared/ipc/contract.ts';
 import type { DnsSettings } from '../../shared/dns.ts';
-import type { ByteRange, MessageReport } from '../../shared/report.ts';
+import { MESSAGE_INPUT_ERROR_CODES, type ByteRange, type MessageReport } from '../../shared/report.ts';
 import { REPORT_TEXT_BLOCKS, showControlsDeep } from '../../shared/visible-controls.ts';
 import { bridge, encodeMessage, evaluateEncoded, isElectron } from './bridge.ts';
 import { evaluateInSlices } from './lib/evaluate-slices.ts';
@@ -28,8 +28,8 @@ const ZONE_PLACEHOLDER = `; What-if records, RFC 1035 master-file format. They w
 ; @                    IN TXT "v=spf1 ip4:192.0.2.0/24 -all"
 `;
 
-/** Input errors that re-evaluating with other settings cannot fix. */
-const FINAL_INPUT_ERRORS = new Set(['empty', 'binary', 'too-large', 'no-header-separator', 'no-headers', 'truncated', 'too-complex', 'read']);
+/** Input errors that re-evaluating with other settings cannot fix: the input's own, and a file that could not be read. */
+const FINAL_INPUT_ERRORS = new Set<string>([...MESSAGE_INPUT_ERROR_CODES, 'read']);
 
 function resolvedTheme(theme: Theme, systemDark: boolean): 'light' | 'dark' {
   return theme === 'system' ? (systemDark ? 'dark' : 'light') : theme;
