@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createEngine } from '../electron/engine/engine.ts';
-import { createEnginePool, PIPELINE_MAX_BYTES } from '../electron/engine/worker-pool.ts';
+import { createEnginePool, MBOX_AHEAD_PER_WORKER, PIPELINE_MAX_BYTES } from '../electron/engine/worker-pool.ts';
 import type { DnsSettings } from '../shared/dns.ts';
 import type { MessageOutcome } from '../shared/report.ts';
 import { repoRoot } from './helpers/paths.ts';
@@ -193,6 +193,37 @@ test('an mbox given up on (here a caller that stops taking messages; a reject of
     assert.ok(asked(0));
     assert.ok(reached < count / 2, `the rest of the mbox was withdrawn (${reached} of ${count} evaluated)`);
     assert.ok(!asked(count - 1));
+  } finally {
+    await pool.close();
+    await server.close();
+  }
+});
+
+test('an mbox goes to the workers a window at a time: a slow message does not let the rest run far ahead', async () => {
+  // The first message's DMARC query goes unanswered until its timeout. Meanwhile the workers go on
+  // with what they were given; submitted all at once, a whole mbox would be evaluated (and every
+  // report held) behind the one the caller waits for.
+  const count = 1000;
+  const mbox = Buffer.from(
+    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@d${i}.example\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
+  );
+  const server = await startDnsServer({ behaviours: { '_dmarc.d0.example': 'drop' } });
+  const pool = createEnginePool({ size: 2, clock: () => NOW });
+  try {
+    await pool.ready();
+    const live: DnsSettings = { servers: [server.server], timeoutMs: 2000, tries: 1 };
+    const ahead = pool.size * MBOX_AHEAD_PER_WORKER;
+    const reached = () => new Set(server.queries.map((q) => /^_dmarc\.d(\d+)\.example$/.exec(q.name)?.[1]).filter((d) => d !== undefined)).size;
+    let atFirst = -1;
+    let handed = 0;
+    await pool.evaluateEach(mbox, { ip: '192.0.2.1' }, live, (o) => {
+      if (handed++ === 0) {
+        atFirst = reached();
+        assert.ok(o.ok && o.dmarc.result === 'temperror', 'the first message waited for its DMARC query to time out');
+      }
+    });
+    assert.equal(handed, count);
+    assert.ok(atFirst >= 1 && atFirst <= ahead, `${atFirst} messages were evaluated while the first waited (at most ${ahead} are given out ahead)`);
   } finally {
     await pool.close();
     await server.close();

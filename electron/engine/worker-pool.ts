@@ -7,8 +7,8 @@
 // messages go in one post and come back in one (posts, not evaluations, were what kept a 2-worker
 // pool near the speed of one thread). Those inputs are copied, not moved, so jobs caught in a
 // crash still have their bytes and are sent again. Large inputs move (no copy) and go one at a
-// time. An mbox is split here and its messages spread over the workers, answered exactly as the
-// engine answers the whole mbox.
+// time. An mbox is split here and its messages spread over the workers, a window ahead of the
+// one being handed over, answered exactly as the engine answers the whole mbox.
 
 import { availableParallelism } from 'node:os';
 import { Worker, isMarkedAsUntransferable, type ResourceLimits } from 'node:worker_threads';
@@ -82,6 +82,8 @@ interface Job {
   pipelined: boolean;
   /** Caught in a chunk that crashed: it goes alone now, so a second crash is blamed on it only. */
   solo?: boolean;
+  /** The mbox run that submitted it, so the rest of that run can be withdrawn. */
+  owner?: object;
   resolve(result: JobValue): void;
   reject(err: Error): void;
 }
@@ -114,6 +116,13 @@ const PIPELINE_DEPTH = 2;
  */
 const CHUNK_MAX_JOBS = 16;
 const CHUNK_MAX_BYTES = 256 * 1024;
+/**
+ * Messages of an mbox submitted ahead of the one being handed over, per worker: twice what a
+ * worker holds. Submitting a whole mbox at once made each job's promise old (promoted) long before
+ * it was resolved, and an old promise keeps its outcome through every young-generation GC until a
+ * full one (see dkim/fast-verifier.ts, releaseSpent): every report was promoted.
+ */
+export const MBOX_AHEAD_PER_WORKER = 2 * PIPELINE_DEPTH * CHUNK_MAX_JOBS;
 
 export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
   const size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
@@ -245,7 +254,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     });
   }
 
-  function submit<T extends JobValue>(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, part?: JobRequest['part']): Promise<T> {
+  function submit<T extends JobValue>(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, part?: JobRequest['part'], owner?: object): Promise<T> {
     const pipelined = bytes.byteLength <= PIPELINE_MAX_BYTES;
     // a pipelined job keeps the caller's view and posts a copy (so it can be posted again after a
     // crash); a large one moves or is copied once, now
@@ -253,7 +262,7 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     return new Promise<T>((resolve, reject) => {
       const id = nextId++;
       const request: JobRequest = part ? { id, bytes: view, opts, dns, part } : { id, bytes: view, opts, dns };
-      queue.push({ id, request, transfer: list, pipelined, resolve: resolve as Job['resolve'], reject });
+      queue.push({ id, request, transfer: list, pipelined, owner, resolve: resolve as Job['resolve'], reject });
       schedulePump();
     });
   }
@@ -287,14 +296,20 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
    */
   async function eachOfMbox(messages: MboxMessage[], notes: string[], opts: EvaluateOptions, dns: DnsSettings, onMessage: (m: MessageOutcome) => void): Promise<void> {
     const partOpts = { ...opts, at: opts.at ?? new Date().toISOString() };
-    const first = nextId;
-    const pending: (Promise<MessageOutcome> | undefined)[] = messages.map((m) =>
-      submit<MessageOutcome>(m.bytes, partOpts, dns, { index: m.index, notes, source: { offset: m.offset, length: m.length } }),
-    );
-    const ids = { from: first, to: nextId };
-    for (const p of pending) p?.catch(() => {}); // each is awaited below, in order
+    const run = {};
+    const ahead = size * MBOX_AHEAD_PER_WORKER;
+    const pending: (Promise<MessageOutcome> | undefined)[] = [];
+    const submitUpTo = (end: number) => {
+      for (let j = pending.length; j < Math.min(end, messages.length); j++) {
+        const m = messages[j];
+        const p = submit<MessageOutcome>(m.bytes, partOpts, dns, { index: m.index, notes, source: { offset: m.offset, length: m.length } }, run);
+        p.catch(() => {}); // each is awaited below, in order
+        pending.push(p);
+      }
+    };
     try {
-      for (let i = 0; i < pending.length; i++) {
+      for (let i = 0; i < messages.length; i++) {
+        submitUpTo(i + ahead);
         // let go of each outcome as it is handed over: a settled promise holds its outcome, and
         // the list held every report of the mbox until the last (8,000 messages: +160 MB)
         const p = pending[i]!;
@@ -312,14 +327,14 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
     } catch (err) {
       // the whole input was rejected, or the caller stopped taking messages: the rest of this mbox
       // is not evaluated (what a worker already holds finishes; the pool lives on for others)
-      withdraw(ids, err as Error);
+      withdraw(run, err as Error);
       throw err;
     }
   }
 
-  /** Takes the queued jobs with ids in [from, to) off the queue, rejected with `why`. */
-  function withdraw({ from, to }: { from: number; to: number }, why: Error): void {
-    for (let i = queue.length - 1; i >= 0; i--) if (queue[i].id >= from && queue[i].id < to) queue.splice(i, 1)[0].reject(why);
+  /** Takes the queued jobs of one mbox run off the queue, rejected with `why`. */
+  function withdraw(owner: object, why: Error): void {
+    for (let i = queue.length - 1; i >= 0; i--) if (queue[i].owner === owner) queue.splice(i, 1)[0].reject(why);
   }
 
   return {
