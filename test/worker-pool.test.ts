@@ -230,6 +230,25 @@ test('an mbox goes to the workers a window at a time: a slow message does not le
   }
 });
 
+test('closing the pool in the middle of an mbox ends the run with pool-closed, not a wait', async () => {
+  const count = 1000;
+  const mbox = Buffer.from(
+    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
+  );
+  const pool = createEnginePool({ size: 2, clock: () => NOW });
+  let handed = 0;
+  let closing: Promise<void> | undefined;
+  await assert.rejects(
+    pool.evaluateEach(mbox, { ip: '192.0.2.1' }, { offline: true }, () => {
+      if (++handed === 5) closing = pool.close();
+    }),
+    (err: Error & { code?: string }) => err.code === 'pool-closed',
+  );
+  await closing;
+  assert.ok(handed >= 5 && handed < count, `${handed} messages were handed over before the close`);
+  await assert.rejects(pool.evaluateEach(mbox, {}, { offline: true }, () => {}), (err: Error & { code?: string }) => err.code === 'pool-closed');
+});
+
 test('an mbox handed over message by message keeps no outcome once it is handed over', async () => {
   // evaluateEach exists so that a large mbox's reports are never all held at once (the CLI prints
   // and drops each). Outcomes handed over early must be collectable while later ones still come.

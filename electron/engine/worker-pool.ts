@@ -255,6 +255,10 @@ export function createEnginePool(options: EnginePoolOptions = {}): EnginePool {
   }
 
   function submit<T extends JobValue>(bytes: Uint8Array, opts: EvaluateOptions, dns: DnsSettings, part?: JobRequest['part'], owner?: object): Promise<T> {
+    // an mbox submits as it goes (eachOfMbox): a job that comes after close() or a failed start
+    // would otherwise wait in a queue that nothing takes from
+    const unusable = usable();
+    if (unusable) return Promise.reject(unusable);
     const pipelined = bytes.byteLength <= PIPELINE_MAX_BYTES;
     // a pipelined job keeps the caller's view and posts a copy (so it can be posted again after a
     // crash); a large one moves or is copied once, now
