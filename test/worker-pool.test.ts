@@ -44,6 +44,13 @@ function comparable(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (k, v) => (k === 'ms' && typeof v === 'number' ? undefined : v)));
 }
 
+/** An mbox of `count` short unsigned messages; `from(i)` is message i's author (its own domain lets a DNS server see which were evaluated). */
+function shortMbox(count: number, from: (i: number) => string = () => 'a@example.com'): Buffer {
+  return Buffer.from(
+    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: ${from(i)}\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
+  );
+}
+
 test('pool workers give the same reports as the in-process engine', async () => {
   const engine = createEngine({ clock: () => NOW });
   const pool = createEnginePool({ size: 2, clock: () => NOW });
@@ -169,9 +176,7 @@ test('an mbox given up on (here a caller that stops taking messages; a reject of
   // workers answer chunks in no set order, so many messages may be done or posted before the
   // first is handed over (80 to 150 in runs here): the mbox is long enough that most are still queued
   const count = 1000;
-  const mbox = Buffer.from(
-    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@d${i}.example\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
-  );
+  const mbox = shortMbox(count, (i) => `a@d${i}.example`);
   const server = await startDnsServer();
   const pool = createEnginePool({ size: 2, clock: () => NOW });
   try {
@@ -204,9 +209,7 @@ test('an mbox goes to the workers a window at a time: a slow message does not le
   // with what they were given; submitted all at once, a whole mbox would be evaluated (and every
   // report held) behind the one the caller waits for.
   const count = 1000;
-  const mbox = Buffer.from(
-    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@d${i}.example\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
-  );
+  const mbox = shortMbox(count, (i) => `a@d${i}.example`);
   const server = await startDnsServer({ behaviours: { '_dmarc.d0.example': 'drop' } });
   const pool = createEnginePool({ size: 2, clock: () => NOW });
   try {
@@ -232,9 +235,7 @@ test('an mbox goes to the workers a window at a time: a slow message does not le
 
 test('closing the pool in the middle of an mbox ends the run with pool-closed, not a wait', async () => {
   const count = 1000;
-  const mbox = Buffer.from(
-    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
-  );
+  const mbox = shortMbox(count);
   const pool = createEnginePool({ size: 2, clock: () => NOW });
   let handed = 0;
   let closing: Promise<void> | undefined;
@@ -255,9 +256,7 @@ test('an mbox handed over message by message keeps no outcome once it is handed 
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const count = 60;
-  const mbox = Buffer.from(
-    Array.from({ length: count }, (_, i) => `From s@example.com Tue Nov 24 10:00:00 2026\nFrom: a@example.com\nTo: b@example.org\nSubject: ${i}\n\nbody ${i}\n`).join('\n'),
-  );
+  const mbox = shortMbox(count);
   const pool = createEnginePool({ size: 2, clock: () => NOW });
   try {
     const early: WeakRef<MessageOutcome>[] = [];
