@@ -182,8 +182,8 @@ export async function runCheck(argv: string[], io: { stdout: Output; stdin: Node
  * The engine for this input: this thread, unless --workers N (N ≥ 2) asks for worker threads and
  * the input is an mbox, whose messages then go to the next free thread. The reports, and the order
  * they are printed in, are the same either way. Not the default: on the 2-core machines AuthLab is
- * measured on, two workers take a 2,000-message mbox in 3.0-3.3 s and ~400 MB where this thread
- * takes 2.7-3.3 s and ~250 MB (each worker pays its own start-up and JIT warm-up; see README, Speed).
+ * measured on, two workers take a 2,000-message mbox in 2.46-2.50 s and ~270 MB where this thread
+ * takes 2.56-2.97 s and ~130 MB (each worker pays its own start-up and JIT warm-up; see README, Speed).
  * A replay stays in this thread: its log would be copied to every job.
  */
 async function engineFor(input: Buffer, o: { workers?: number; maxBytes: number; replay: boolean }): Promise<PartEngine | EnginePool> {
