@@ -308,7 +308,9 @@ test('bin/authlab.cjs runs the bundle only while it is newer than its sources', 
   const inputs = { format: BUNDLE_FORMAT, inputs: ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json'] };
   writeFileSync(path.join(tree, 'dist/cli/authlab.inputs.json'), JSON.stringify(inputs));
   const at = (p: string, seconds: number) => utimesSync(path.join(tree, p), seconds, seconds);
-  const who = () => spawnSync(process.execPath, [path.join(tree, 'bin/authlab.cjs')], { encoding: 'utf8' }).stdout;
+  // a compile cache of its own: the launcher's caches of this throwaway tree must not pile up in the user's
+  const env = { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'tree-compile-cache') };
+  const who = () => spawnSync(process.execPath, [path.join(tree, 'bin/authlab.cjs')], { encoding: 'utf8', env }).stdout;
 
   for (const p of ['electron/cli/main.ts', 'electron/cli/check.ts', 'package.json']) at(p, 1_700_000_000);
   at('dist/cli/authlab.cjs', 1_700_000_100);
