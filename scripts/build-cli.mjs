@@ -6,9 +6,11 @@
 // zod) are replaced by stand-ins that require() the real package on first use; so are the Node
 // built-ins only the network paths use (https/tls/http, dgram), which cost ~10 ms to load.
 // Two shims (SHIMS below) spare the common path other start-up work: Joi, and Node's IPv6 pattern.
-// A module loaded eagerly but used off that path runs on first use (DEFERRED), and tldts' load is
-// rewritten (COLD_LOAD_REWRITTEN: its trie literals packed as base64, its djb2 steps kept int32):
-// on these VMs a cold start pays for every page it touches.
+// A module loaded eagerly but used off that path runs on first use (DEFERRED): libmime's MIME
+// table, and tldts, which mailauth's alignment check then needs only for a d= that is not the From
+// domain itself (ALIGNMENT_SHORTCUT); when it does run, its load is rewritten (COLD_LOAD_REWRITTEN:
+// its trie literals packed as base64, its djb2 steps kept int32). On these VMs a cold start pays
+// for every page it touches.
 // CommonJS, not ESM: bin/authlab.cjs compiles it with vm.Script and keeps V8's code cache of the
 // functions a run actually compiled (Node's compile cache only keeps the eagerly compiled top
 // level, so every function the evaluation calls would be parsed and compiled on every run). The
@@ -293,19 +295,69 @@ export function coldLoadRewrites(files = COLD_LOAD_REWRITTEN) {
 }
 
 /**
- * Modules that a package requires at load time but uses only on a path `check` never takes,
- * with their exports: they stay in the bundle, but run on first read of an export. libmime's
- * MIME-type table (~2 ms to build) serves only detectMimeType/detectExtension.
+ * Modules that a package requires at load time but uses only on a path `check` does not always
+ * take, with their exports: they stay in the bundle, but run on first read of an export (a key is
+ * a file in a package, or a package name for its main file). libmime's MIME-type table (~2 ms to
+ * build) serves only detectMimeType/detectExtension. tldts, the public-suffix list (~3 ms to load,
+ * ~80 fresh pages), serves mailauth's relaxed alignment of a DKIM d= against the From domain, which
+ * ALIGNMENT_SHORTCUT answers without it when the two are the same name: on most direct mail it
+ * never runs (the DMARC report's organisational domains come from the DNS Tree Walk, not the list).
  */
-export const DEFERRED = { 'libmime/lib/mimetypes.js': ['list', 'extensions'] };
+export const DEFERRED = {
+  'libmime/lib/mimetypes.js': ['list', 'extensions'],
+  tldts: ['getDomain', 'getDomainWithoutSuffix', 'getFullDomain', 'getHostname', 'getPublicSuffix', 'getSubdomain', 'parse'],
+};
+
+/**
+ * mailauth's relaxed alignment (tools.getAlignment) asks the public-suffix list for the
+ * organisational domain of both names even when they are one and the same, as for every DKIM
+ * signature whose d= is the From domain (the DKIM verifier checks each signature this way). Both
+ * answers are then the same, so the pair aligns exactly when that domain is not empty after
+ * formatDomain, which the shortcut checks without the list (the equivalence is tested against
+ * mailauth's own function in test/cli-bundle.test.ts). The rewrite is exact text: a mailauth that
+ * changed here fails the build.
+ */
+export const ALIGNMENT_SHORTCUT = {
+  file: /[\\/]node_modules[\\/]mailauth[\\/]lib[\\/]tools\.js$/,
+  find: '    let fromOrg = formatDomain(tldts.getDomain(fromDomain, TLDTS_OPTS) || fromDomain);\n',
+  insert:
+    '    // AuthLab CLI build (scripts/build-cli.mjs, ALIGNMENT_SHORTCUT): a name aligns with itself\n' +
+    '    if (domainList.length === 1 && domainList[0].domain === fromDomain) {\n' +
+    '        return formatDomain(fromDomain) ? domainList[0] : false;\n' +
+    '    }\n',
+};
+
+/** esbuild plugin: ALIGNMENT_SHORTCUT inserted before mailauth's relaxed-alignment lookups. */
+export function alignmentShortcut({ file, find, insert } = ALIGNMENT_SHORTCUT) {
+  return {
+    name: 'authlab-alignment-shortcut',
+    setup(b) {
+      b.onLoad({ filter: file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (text.split(find).length !== 2) throw new Error(`${args.path}: the relaxed-alignment line ALIGNMENT_SHORTCUT rewrites is not there exactly once (see scripts/build-cli.mjs)`);
+        return { contents: text.replace(find, insert + find), loader: 'js' };
+      });
+    },
+  };
+}
 
 /** esbuild plugin: DEFERRED modules behind getters that require (and so run) them on first use. */
 export function deferredModules(deferred = DEFERRED) {
   const entries = Object.entries(deferred);
-  const match = (file) => entries.find(([suffix]) => file.split(path.sep).join('/').endsWith(`/node_modules/${suffix}`));
+  const packages = new Map(entries.filter(([key]) => !key.includes('/')));
+  // a package's main file, once resolved, stands for the package (the stand-in's exports)
+  const mains = new Map();
+  const match = (file) => (mains.has(file) ? [file, mains.get(file)] : entries.find(([suffix]) => file.split(path.sep).join('/').endsWith(`/node_modules/${suffix}`)));
   return {
     name: 'authlab-deferred-modules',
     setup(b) {
+      // a package required by name (`require('tldts')`), as Node would resolve it from the importer
+      b.onResolve({ filter: /^[a-z@][^/]*$/ }, (args) => {
+        if (!packages.has(args.path) || args.namespace === 'deferred') return undefined;
+        const file = createRequire(path.join(args.resolveDir, 'noop.js')).resolve(args.path);
+        mains.set(file, packages.get(args.path));
+        return { path: file, namespace: 'deferred' };
+      });
       // a relative require inside a package (`require('./mimetypes')`); the stand-in's own
       // require of the absolute path resolves as usual, so the real module is bundled behind it
       b.onResolve({ filter: /^\.\.?\// }, (args) => {
@@ -377,7 +429,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
     footer: { js: BUNDLE_WRAPPER.close },
     // the desktop shell is never part of the CLI
     external: ['electron'],
-    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS), deferredModules(DEFERRED)] : []), coldLoadRewrites(COLD_LOAD_REWRITTEN), bundleCreateRequire()],
+    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS), deferredModules(DEFERRED), alignmentShortcut()] : []), coldLoadRewrites(COLD_LOAD_REWRITTEN), bundleCreateRequire()],
     metafile: true,
     logLevel,
   });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './helpers/paths.ts';
-import { exampleZone, makeKey, plainMessage, signMessage, type TestKey } from './helpers/signed-message.ts';
+import { exampleZone, keyRecordLine, makeKey, plainMessage, signMessage, type TestKey } from './helpers/signed-message.ts';
 import { startDnsServer } from './helpers/dns-server.ts';
 import { runProbe } from './helpers/probe.ts';
 
@@ -23,11 +23,14 @@ interface BuildCliModule {
   packTypedArrayLiterals(source: string): { text: string; count: number };
   int32Djb2(source: string): { text: string; count: number };
   deferredModules(deferred?: Record<string, string[]>): unknown;
+  alignmentShortcut(): unknown;
   BUNDLE_FORMAT: string;
   BUNDLE_WRAPPER: { open: string; close: string };
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, coldLoadRewrites, packTypedArrayLiterals, int32Djb2, deferredModules, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(pathToFileURL(buildScript).href)) as BuildCliModule;
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, coldLoadRewrites, packTypedArrayLiterals, int32Djb2, deferredModules, alignmentShortcut, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(
+  pathToFileURL(buildScript).href
+)) as BuildCliModule;
 
 let dir: string;
 let outDir: string; // inside the repo, so the bundle resolves node_modules as dist/cli does
@@ -44,6 +47,9 @@ before(async () => {
   writeFileSync(path.join(dir, 'example.zone'), exampleZone('sel1', key));
   writeFileSync(path.join(dir, 'signed.eml'), signed);
   writeFileSync(path.join(dir, 'tampered.eml'), signed.replace('Subject: Quarterly report', 'Subject: Quarterly report (edited)'));
+  // d= a subdomain of the From domain: aligned only through the organisational domain (relaxed)
+  writeFileSync(path.join(dir, 'subdomain.eml'), await signMessage(plainMessage(), 'mail.example.com', 'sel1', key));
+  writeFileSync(path.join(dir, 'subdomain.zone'), exampleZone('sel1', key) + keyRecordLine('sel1', 'mail.example.com', key) + '\n');
 });
 after(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -86,6 +92,12 @@ test('the bundle gives the same --json reports as the sources', () => {
     if (file === 'signed.eml') assert.deepEqual([b.spf.result, b.dkim[0].result, b.dmarc.result], ['pass', 'pass', 'pass']);
     else assert.equal(b.dkim[0].result, 'fail', 'a changed signed header fails DKIM');
   }
+  // d= a subdomain of the From domain: the bundle's deferred public-suffix list runs for it
+  const sub = ['check', 'subdomain.eml', '--zone', 'subdomain.zone', '--offline', '--json', '--at', '2026-11-24T10:05:00Z'];
+  const subBundle = withoutTimings(runMain(bundle, sub).stdout);
+  assert.deepEqual(subBundle, withoutTimings(runMain(source(), sub).stdout), 'subdomain.eml');
+  assert.deepEqual([subBundle.dkim[0].domain, subBundle.dkim[0].result, subBundle.dmarc.result], ['mail.example.com', 'pass', 'pass']);
+  assert.equal(subBundle.dmarc.alignment.dkim[0].aligned, true, 'relaxed: same organisational domain');
   // and the same exit status for a --fail-on condition
   const failOn = ['check', 'tampered.eml', '--zone', 'example.zone', '--offline', '--json', '--fail-on', 'dkim', '--at', '2026-11-24T10:05:00Z'];
   assert.equal(runMain(bundle, failOn).code, 1);
@@ -291,6 +303,41 @@ test('a deferred module stays in the bundle but runs on first use; libmime with 
   const deferred = await bundleAndRun('deferred-libmime', probe, { format: 'cjs', plugins: [deferredModules()] });
   assert.deepEqual(deferred, runProbe(probe)); // the real libmime
   assert.equal((deferred as { mime: string[] }).mime[0], 'application/pdf');
+});
+
+test("the alignment shortcut answers as mailauth's getAlignment, and the deferred tldts runs only when a lookup needs it", async () => {
+  // every relaxed and strict case the shortcut could change: a name against itself (case, trailing
+  // dots, IDN, public suffixes, the empty and root names), against a subdomain, lists of several
+  const names = ['example.com', 'Example.COM', 'example.com.', 'mail.example.com', 'co.uk', 'example.co.uk', 'a.b.example.co.uk', 'com', 'münchen.de', 'xn--mnchen-3ya.de', '', '.', '..', ' ', 'localhost', '192.0.2.1', 'a.appspot.com', 'appspot.com', 'x.pvt.k12.ma.us'];
+  const cases: [string, (string | { domain: string; underSized?: number })[], boolean | undefined][] = [];
+  for (const from of names) {
+    for (const strict of [false, true, undefined]) {
+      cases.push([from, [from], strict], [from, [{ domain: from }], strict], [from, [from, 'example.com'], strict], [from, [{ domain: from, underSized: 1 }, { domain: 'mail.' + from }], strict]);
+      for (const other of ['example.com', 'mail.example.com', 'EXAMPLE.com.', 'co.uk']) cases.push([from, [other], strict]);
+    }
+  }
+  const probe = [
+    "const { getAlignment } = require('mailauth/lib/tools.js');",
+    `const cases = ${JSON.stringify(cases)};`,
+    'console.log(JSON.stringify(cases.map(([from, list, strict]) => getAlignment(from, list, strict))));',
+  ];
+  const shortcut = (await bundleAndRun('alignment-shortcut', probe, { format: 'cjs', plugins: [alignmentShortcut()] })) as unknown[];
+  assert.deepEqual(shortcut, runProbe(probe), "mailauth's own getAlignment");
+  assert.ok(shortcut.filter(Boolean).length > 50 && shortcut.includes(false), 'both outcomes are exercised');
+
+  // tldts behind the deferral: not run by the require, run by the first lookup, the same answers
+  const tldtsProbe = [
+    "const tldts = require('tldts');",
+    'const ranEarly = globalThis.__tldtsRan === true;',
+    "const out = [tldts.getDomain('a.b.example.co.uk'), tldts.getPublicSuffix('x.pvt.k12.ma.us'), tldts.getDomain('a.appspot.com', { allowPrivateDomains: true })];",
+    'console.log(JSON.stringify({ ranEarly, out }));',
+  ];
+  const deferredTldts = (await bundleAndRun('deferred-tldts', tldtsProbe, {
+    format: 'cjs',
+    plugins: [deferredModules(), { name: 'mark-tldts-run', setup(b: { onLoad: (o: unknown, f: (a: { path: string }) => unknown) => void }) { b.onLoad({ filter: /tldts[\\/]dist[\\/]cjs[\\/]index\.js$/ }, (a) => ({ contents: 'globalThis.__tldtsRan = true;\n' + readFileSync(a.path, 'utf8'), loader: 'js' })); } }],
+  })) as { ranEarly: boolean; out: unknown[] };
+  assert.equal(deferredTldts.ranEarly, false, 'require() alone does not run the public-suffix list');
+  assert.deepEqual(deferredTldts.out, ['example.co.uk', 'pvt.k12.ma.us', 'a.appspot.com']);
 });
 
 test('bin/authlab.cjs runs the bundle only while it is newer than its sources', () => {
