@@ -2,12 +2,12 @@
 
 // sync reads: one-shot CLI, and node:fs/promises (with readline and streams) costs ~4 ms to load
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { DnsLogEntry, DnsReplayFile, DnsSettings } from '../../shared/dns.ts';
 import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-options.ts';
 import type { MessageOutcome } from '../../shared/report.ts';
 import type { PartEngine } from '../engine/engine.ts';
 import type { EnginePool } from '../engine/worker-pool.ts';
+import { OptionError, parseOptions, type OptionSpec } from './options.ts';
 import type { Output } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -41,38 +41,37 @@ Output:
 
 Exit status: 0 evaluated, 1 evaluated and a --fail-on condition met, 2 bad usage or input.`;
 
+/** The options of `authlab check`, read as node:util's parseArgs would (options.ts says why not with it). */
+export const CHECK_OPTIONS = {
+  ip: { type: 'string' },
+  helo: { type: 'string' },
+  'mail-from': { type: 'string' },
+  hop: { type: 'string' },
+  dns: { type: 'string', multiple: true },
+  zone: { type: 'string', multiple: true },
+  offline: { type: 'boolean' },
+  timeout: { type: 'string' },
+  at: { type: 'string' },
+  'headers-only': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'save-dns': { type: 'string' },
+  'replay-dns': { type: 'string' },
+  lenient: { type: 'boolean' },
+  'max-size': { type: 'string' },
+  'authserv-id': { type: 'string' },
+  workers: { type: 'string' },
+  'fail-on': { type: 'string', multiple: true },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, OptionSpec>;
+
 export async function runCheck(argv: string[], io: { stdout: Output; stdin: NodeJS.ReadableStream }): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ip: { type: 'string' },
-        helo: { type: 'string' },
-        'mail-from': { type: 'string' },
-        hop: { type: 'string' },
-        dns: { type: 'string', multiple: true },
-        zone: { type: 'string', multiple: true },
-        offline: { type: 'boolean' },
-        timeout: { type: 'string' },
-        at: { type: 'string' },
-        'headers-only': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'save-dns': { type: 'string' },
-        'replay-dns': { type: 'string' },
-        lenient: { type: 'boolean' },
-        'max-size': { type: 'string' },
-        'authserv-id': { type: 'string' },
-        workers: { type: 'string' },
-        'fail-on': { type: 'string', multiple: true },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseOptions(argv, CHECK_OPTIONS);
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
+    if (!(err instanceof OptionError)) throw err;
+    throw new UsageError(err.message.replace(/\. To specify.*$/s, ''));
   }
   const { values: v, positionals } = parsed;
   if (v.help) {
