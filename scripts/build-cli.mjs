@@ -8,7 +8,8 @@
 // Two shims (SHIMS below) spare the common path other start-up work: Joi, and Node's IPv6 pattern.
 // A module loaded eagerly but used off that path runs on first use (DEFERRED): libmime's MIME
 // table, and tldts, which mailauth's alignment check then needs only for a d= that is not the From
-// domain itself (ALIGNMENT_SHORTCUT); when it does run, its load is rewritten (COLD_LOAD_REWRITTEN:
+// domain itself; that and mailauth's PEM export of every key are work AuthLab never reads, skipped
+// by MAILAUTH_REWRITES. When tldts does run, its load is rewritten (COLD_LOAD_REWRITTEN:
 // its trie literals packed as base64, its djb2 steps kept int32). On these VMs a cold start pays
 // for every page it touches.
 // CommonJS, not ESM: bin/authlab.cjs compiles it with vm.Script and keeps V8's code cache of the
@@ -300,7 +301,7 @@ export function coldLoadRewrites(files = COLD_LOAD_REWRITTEN) {
  * a file in a package, or a package name for its main file). libmime's MIME-type table (~2 ms to
  * build) serves only detectMimeType/detectExtension. tldts, the public-suffix list (~3 ms to load,
  * ~80 fresh pages), serves mailauth's relaxed alignment of a DKIM d= against the From domain, which
- * ALIGNMENT_SHORTCUT answers without it when the two are the same name: on most direct mail it
+ * MAILAUTH_REWRITES answers without it when the two are the same name: on most direct mail it
  * never runs (the DMARC report's organisational domains come from the DNS Tree Walk, not the list).
  */
 export const DEFERRED = {
@@ -309,34 +310,73 @@ export const DEFERRED = {
 };
 
 /**
- * mailauth's relaxed alignment (tools.getAlignment) asks the public-suffix list for the
- * organisational domain of both names even when they are one and the same, as for every DKIM
- * signature whose d= is the From domain (the DKIM verifier checks each signature this way). Both
- * answers are then the same, so the pair aligns exactly when that domain is not empty after
- * formatDomain, which the shortcut checks without the list (the equivalence is tested against
- * mailauth's own function in test/cli-bundle.test.ts). The rewrite is exact text: a mailauth that
- * changed here fails the build.
+ * Work mailauth does on every check whose result AuthLab never reads, skipped in the CLI bundle by
+ * exact-text rewrites of mailauth's code (each must match exactly once, so a mailauth that changed
+ * there fails the build). Each keeps mailauth's results as they were; test/cli-bundle.test.ts holds
+ * the rewritten functions to mailauth's own.
+ * - alignment: mailauth's relaxed alignment (tools.getAlignment) asks the public-suffix list for the
+ *   organisational domain of both names even when they are one and the same, as for every DKIM
+ *   signature whose d= is the From domain. Both answers are then the same, so the pair aligns
+ *   exactly when that domain is not empty after formatDomain, which the shortcut checks without the
+ *   list (and tldts, DEFERRED, then never runs).
+ * - lazy PEM: getPublicKey exports every key it reads as PEM text (OpenSSL's encoders, ~2 ms on a
+ *   cold start), which mailauth only copies into each DKIM result's `publicKey` and AuthLab never
+ *   reads. The key object is handed on instead (crypto.verify takes it as it is), printing as that
+ *   PEM when asked, and the result's `publicKey` is read from it when read. An export cannot fail
+ *   where createPublicKey succeeded (it re-encodes the key OpenSSL has just decoded), so keys are
+ *   accepted and refused as before.
  */
-export const ALIGNMENT_SHORTCUT = {
-  file: /[\\/]node_modules[\\/]mailauth[\\/]lib[\\/]tools\.js$/,
-  find: '    let fromOrg = formatDomain(tldts.getDomain(fromDomain, TLDTS_OPTS) || fromDomain);\n',
-  insert:
-    '    // AuthLab CLI build (scripts/build-cli.mjs, ALIGNMENT_SHORTCUT): a name aligns with itself\n' +
-    '    if (domainList.length === 1 && domainList[0].domain === fromDomain) {\n' +
-    '        return formatDomain(fromDomain) ? domainList[0] : false;\n' +
-    '    }\n',
-};
+export const MAILAUTH_REWRITES = [
+  {
+    name: 'alignment',
+    file: 'lib/tools.js',
+    find: '    let fromOrg = formatDomain(tldts.getDomain(fromDomain, TLDTS_OPTS) || fromDomain);\n',
+    replace: (found) =>
+      '    // AuthLab CLI build (scripts/build-cli.mjs, MAILAUTH_REWRITES): a name aligns with itself\n' +
+      '    if (domainList.length === 1 && domainList[0].domain === fromDomain) {\n' +
+      '        return formatDomain(fromDomain) ? domainList[0] : false;\n' +
+      '    }\n' +
+      found,
+  },
+  {
+    name: 'lazy PEM: the key',
+    file: 'lib/tools.js',
+    find: '            exportedKey = exportPublicKey(keyObj);\n',
+    replace: () =>
+      '            // AuthLab CLI build (scripts/build-cli.mjs, MAILAUTH_REWRITES): the key object, printing as its PEM\n' +
+      '            exportedKey = keyObj;\n' +
+      '            {\n' +
+      '                let pem;\n' +
+      "                Object.defineProperty(keyObj, 'toString', { value: () => (pem ??= exportPublicKey(keyObj)) });\n" +
+      '            }\n',
+  },
+  {
+    name: 'lazy PEM: the result',
+    file: 'lib/dkim/dkim-verifier.js',
+    find: '            result.publicKey = publicKey.toString();\n',
+    replace: () =>
+      '            // AuthLab CLI build (scripts/build-cli.mjs, MAILAUTH_REWRITES): the PEM when read\n' +
+      "            Object.defineProperty(result, 'publicKey', { get: () => publicKey.toString(), enumerable: true, configurable: true });\n",
+  },
+];
 
-/** esbuild plugin: ALIGNMENT_SHORTCUT inserted before mailauth's relaxed-alignment lookups. */
-export function alignmentShortcut({ file, find, insert } = ALIGNMENT_SHORTCUT) {
+/** esbuild plugin: the MAILAUTH_REWRITES of each of mailauth's files, applied as it loads. */
+export function mailauthRewrites(rewrites = MAILAUTH_REWRITES) {
+  const files = [...new Set(rewrites.map((r) => r.file))];
   return {
-    name: 'authlab-alignment-shortcut',
+    name: 'authlab-mailauth-rewrites',
     setup(b) {
-      b.onLoad({ filter: file }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (text.split(find).length !== 2) throw new Error(`${args.path}: the relaxed-alignment line ALIGNMENT_SHORTCUT rewrites is not there exactly once (see scripts/build-cli.mjs)`);
-        return { contents: text.replace(find, insert + find), loader: 'js' };
-      });
+      for (const file of files) {
+        const filter = new RegExp(`[\\\\/]node_modules[\\\\/]mailauth[\\\\/]${file.split('/').map((p) => p.replace(/[.]/g, '\\.')).join('[\\\\/]')}$`);
+        b.onLoad({ filter }, (args) => {
+          let text = readFileSync(args.path, 'utf8');
+          for (const r of rewrites.filter((x) => x.file === file)) {
+            if (text.split(r.find).length !== 2) throw new Error(`${args.path}: the text of MAILAUTH_REWRITES "${r.name}" is not there exactly once (see scripts/build-cli.mjs)`);
+            text = text.replace(r.find, () => r.replace(r.find));
+          }
+          return { contents: text, loader: 'js' };
+        });
+      }
     },
   };
 }
@@ -429,7 +469,7 @@ export async function buildCli({ outDir = path.join(root, 'dist', 'cli'), lazy =
     footer: { js: BUNDLE_WRAPPER.close },
     // the desktop shell is never part of the CLI
     external: ['electron'],
-    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS), deferredModules(DEFERRED), alignmentShortcut()] : []), coldLoadRewrites(COLD_LOAD_REWRITTEN), bundleCreateRequire()],
+    plugins: [...(lazy ? [cliShims(), lazyStandIns(LAZY), lazyBuiltins(LAZY_BUILTINS), deferredModules(DEFERRED), mailauthRewrites()] : []), coldLoadRewrites(COLD_LOAD_REWRITTEN), bundleCreateRequire()],
     metafile: true,
     logLevel,
   });

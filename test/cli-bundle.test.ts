@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,12 +24,12 @@ interface BuildCliModule {
   packTypedArrayLiterals(source: string): { text: string; count: number };
   int32Djb2(source: string): { text: string; count: number };
   deferredModules(deferred?: Record<string, string[]>): unknown;
-  alignmentShortcut(): unknown;
+  mailauthRewrites(): unknown;
   BUNDLE_FORMAT: string;
   BUNDLE_WRAPPER: { open: string; close: string };
 }
 const buildScript = path.join(repoRoot, 'scripts/build-cli.mjs');
-const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, coldLoadRewrites, packTypedArrayLiterals, int32Djb2, deferredModules, alignmentShortcut, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(
+const { buildCli, bundleIsFresh, lazyStandIns, lazyBuiltins, coldLoadRewrites, packTypedArrayLiterals, int32Djb2, deferredModules, mailauthRewrites, BUNDLE_FORMAT, BUNDLE_WRAPPER } = (await import(
   pathToFileURL(buildScript).href
 )) as BuildCliModule;
 
@@ -321,7 +322,7 @@ test("the alignment shortcut answers as mailauth's getAlignment, and the deferre
     `const cases = ${JSON.stringify(cases)};`,
     'console.log(JSON.stringify(cases.map(([from, list, strict]) => getAlignment(from, list, strict))));',
   ];
-  const shortcut = (await bundleAndRun('alignment-shortcut', probe, { format: 'cjs', plugins: [alignmentShortcut()] })) as unknown[];
+  const shortcut = (await bundleAndRun('alignment-shortcut', probe, { format: 'cjs', plugins: [mailauthRewrites()] })) as unknown[];
   assert.deepEqual(shortcut, runProbe(probe), "mailauth's own getAlignment");
   assert.ok(shortcut.filter(Boolean).length > 50 && shortcut.includes(false), 'both outcomes are exercised');
 
@@ -338,6 +339,72 @@ test("the alignment shortcut answers as mailauth's getAlignment, and the deferre
   })) as { ranEarly: boolean; out: unknown[] };
   assert.equal(deferredTldts.ranEarly, false, 'require() alone does not run the public-suffix list');
   assert.deepEqual(deferredTldts.out, ['example.co.uk', 'pvt.k12.ma.us', 'a.appspot.com']);
+});
+
+test("the lazy PEM rewrites: mailauth.authenticate answers as before, each key's PEM included, over keys that pass, fail and are refused", async () => {
+  // keys of every kind getPublicKey reads or refuses, each signing its own copy of the message
+  const ed = makeKey('ed25519');
+  const short = makeKey('rsa', 512);
+  const rsaSpki = Buffer.from(key.publicKeyB64, 'base64');
+  const pkcs1 = createPublicKey({ key: rsaSpki, format: 'der', type: 'spki' }).export({ format: 'der', type: 'pkcs1' }).toString('base64');
+  const txt = (value: string) => [value.match(/.{1,255}/g) ?? ['']];
+  const records: Record<string, string[][]> = {
+    'example.com': txt('v=spf1 ip4:192.0.2.0/24 -all'),
+    '_dmarc.example.com': txt('v=DMARC1; p=reject'),
+    'sel1._domainkey.example.com': txt(`v=DKIM1; k=rsa; p=${key.publicKeyB64}`),
+    'ed._domainkey.example.com': txt(`v=DKIM1; k=ed25519; p=${ed.publicKeyB64}`),
+    'pk1._domainkey.example.com': txt(`v=DKIM1; k=rsa; p=${pkcs1}`),
+    'gone._domainkey.example.com': txt('v=DKIM1; k=rsa; p='),
+    'bad._domainkey.example.com': txt('v=DKIM1; k=rsa; p=!!not-base64!!'),
+    'short._domainkey.example.com': txt(`v=DKIM1; k=rsa; p=${short.publicKeyB64}`),
+    'wrong._domainkey.example.com': txt(`v=DKIM1; k=ed25519; p=${key.publicKeyB64}`),
+  };
+  const signedWith = (selector: string, k: TestKey) => signMessage(plainMessage(), 'example.com', selector, k);
+  const messages: string[] = [
+    await signedWith('sel1', key),
+    (await signedWith('sel1', key)).replace('Subject: Quarterly report', 'Subject: changed'),
+    await signedWith('ed', ed),
+    await signedWith('pk1', key),
+    await signedWith('gone', key),
+    await signedWith('bad', key),
+    await signedWith('short', short),
+    await signedWith('wrong', key),
+  ];
+  // and an ARC set sealed over the first, its seal checked with the same key record
+  const { sealMessage } = await import('mailauth/lib/arc/index.js');
+  const seal = await sealMessage(Buffer.from(messages[0]!), {
+    signingDomain: 'example.com',
+    selector: 'sel1',
+    privateKey: key.privateKeyPem,
+    authResults: 'mx.forwarder.test; dkim=pass header.d=example.com',
+    cv: 'none',
+  } as never);
+  messages.push(seal.toString() + messages[0]);
+  const files = messages.map((m, i) => {
+    const file = path.join(dir, `pem-${i}.eml`);
+    writeFileSync(file, m);
+    return file;
+  });
+  const probe = [
+    "const { authenticate } = require('mailauth');",
+    "const fs = require('node:fs');",
+    `const records = ${JSON.stringify(records)};`,
+    `const files = ${JSON.stringify(files)};`,
+    "const resolver = async (name, type) => { const r = type === 'TXT' && records[name.toLowerCase()]; if (!r) throw Object.assign(new Error('no ' + name), { code: 'ENOTFOUND' }); return r; };",
+    '(async () => {',
+    '  const out = [];',
+    "  for (const f of files) for (const strict of [true, false]) out.push(await authenticate(fs.readFileSync(f), { resolver, strict, ip: '192.0.2.10', helo: 'mail.example.com', sender: 'bounces@example.com', mta: 'mx.test' }));",
+    '  console.log(JSON.stringify(out));',
+    '})();',
+  ];
+  type Result = { dkim: { results: { status: { result: string }; publicKey?: string }[] }; arc: { status: { result: string } } };
+  const rewritten = (await bundleAndRun('lazy-pem', probe, { format: 'cjs', plugins: [mailauthRewrites()] })) as Result[];
+  assert.deepEqual(rewritten, runProbe(probe), "mailauth's own results");
+  // what the cases are: strict mode's DKIM verdict for each, and the ARC set's
+  const strictDkim = rewritten.filter((_, i) => i % 2 === 0).map((r) => r.dkim.results[0]!.status.result);
+  assert.deepEqual(strictDkim, ['pass', 'fail', 'pass', 'pass', 'neutral', 'neutral', 'policy', 'neutral', 'pass']);
+  assert.match(rewritten[0]!.dkim.results[0]!.publicKey ?? '', /^-----BEGIN (RSA )?PUBLIC KEY-----/);
+  assert.equal(rewritten[16]!.arc.status.result, 'pass');
 });
 
 test('bin/authlab.cjs runs the bundle only while it is newer than its sources', () => {
