@@ -319,8 +319,8 @@ export const DEFERRED = {
  *   signature whose d= is the From domain. Both answers are then the same, so the pair aligns
  *   exactly when that domain is not empty after formatDomain, which the shortcut checks without the
  *   list (and tldts, DEFERRED, then never runs).
- * - lazy PEM: getPublicKey exports every key it reads as PEM text (OpenSSL's encoders, ~2 ms on a
- *   cold start), which mailauth only copies into each DKIM result's `publicKey` and AuthLab never
+ * - lazy PEM: getPublicKey exports every key it reads as PEM text (OpenSSL's encoders, first used
+ *   then: ~1 ms of a cold start), which mailauth only copies into each DKIM result's `publicKey` and AuthLab never
  *   reads. The key object is handed on instead (crypto.verify takes it as it is), printing as that
  *   PEM when asked, and the result's `publicKey` is read from it when read. An export cannot fail
  *   where createPublicKey succeeded (it re-encodes the key OpenSSL has just decoded), so keys are
