@@ -1,12 +1,14 @@
-// electron/cli/options.ts reads `authlab check`'s command line in place of node:util's parseArgs
-// (strict, positionals allowed), for the cold start: every case here gives what parseArgs gives,
-// the same values and positionals, or the same error message.
+// electron/cli/options.ts reads the CLI's command lines in place of node:util's parseArgs (strict,
+// positionals allowed), for `check`'s cold start: every case here gives what parseArgs gives, the
+// same values and positionals, or the same error message.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs } from 'node:util';
-import { parseOptions, OptionError } from '../electron/cli/options.ts';
+import { parseCommandLine, parseOptions, OptionError } from '../electron/cli/options.ts';
 import { CHECK_OPTIONS } from '../electron/cli/check.ts';
+import { parse as parseKeysLine, STORE_OPTIONS } from '../electron/cli/keys.ts';
+import { UsageError } from '../electron/cli/usage-error.ts';
 
 type Outcome = { ok: true; values: Record<string, unknown>; positionals: string[] } | { ok: false; message: string };
 
@@ -86,4 +88,29 @@ test('both outcomes are exercised, and what check relies on holds', () => {
   // no option name reaches Object.prototype
   const r = parseOptions(['m', '--json'], CHECK_OPTIONS);
   assert.equal(Object.getPrototypeOf(r.values), null);
+});
+
+test('keys, keygen and sign read theirs the same way, and a bad command line is a usage error without the hint about --', () => {
+  const options = { ...STORE_OPTIONS, domain: { type: 'string' }, json: { type: 'boolean' }, zone: { type: 'string', multiple: true } } as const;
+  for (const args of [...CASES, ['--domain', 'example.com', '--passphrase-file=p', '-h', 'x']]) {
+    const viaKeys = (() => {
+      try {
+        const r = parseKeysLine(args, options);
+        return { ok: true, values: { ...r.values }, positionals: r.positionals };
+      } catch (err) {
+        assert.ok(err instanceof UsageError, String(err));
+        return { ok: false, message: err.message };
+      }
+    })();
+    const expected = (() => {
+      try {
+        const r = parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+        return { ok: true, values: { ...r.values }, positionals: r.positionals };
+      } catch (err) {
+        return { ok: false, message: (err as Error).message.replace(/\. To specify.*$/s, '') };
+      }
+    })();
+    assert.deepEqual(viaKeys, expected, JSON.stringify(args));
+  }
+  assert.throws(() => parseCommandLine(['--nope'], CHECK_OPTIONS), (err: unknown) => err instanceof UsageError && err.message === "Unknown option '--nope'");
 });

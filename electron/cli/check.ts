@@ -7,7 +7,7 @@ import { DEFAULT_MAX_BYTES, type EvaluateOptions } from '../../shared/evaluate-o
 import type { MessageOutcome } from '../../shared/report.ts';
 import type { PartEngine } from '../engine/engine.ts';
 import type { EnginePool } from '../engine/worker-pool.ts';
-import { OptionError, parseOptions, type OptionSpec } from './options.ts';
+import { parseCommandLine, type OptionSpec } from './options.ts';
 import type { Output } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -66,14 +66,7 @@ export const CHECK_OPTIONS = {
 } as const satisfies Record<string, OptionSpec>;
 
 export async function runCheck(argv: string[], io: { stdout: Output; stdin: NodeJS.ReadableStream }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseOptions(argv, CHECK_OPTIONS);
-  } catch (err) {
-    if (!(err instanceof OptionError)) throw err;
-    throw new UsageError(err.message.replace(/\. To specify.*$/s, ''));
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCommandLine(argv, CHECK_OPTIONS);
   if (v.help) {
     io.stdout.write(CHECK_USAGE + '\n');
     return 0;

@@ -3,9 +3,9 @@
 // data dir from AUTHLAB_HOME or the platform default.
 
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { KeyInfo } from '../engine/keys/dkim-key.ts';
 import type { KeyStore } from '../engine/keys/key-store.ts';
+import { parseCommandLine, type OptionSpec } from './options.ts';
 import type { Output } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -34,7 +34,7 @@ Options:
 The store is <data dir>/keys/keys.json, shared with the app; the data dir is AUTHLAB_HOME
 (default ~/.config/AuthLab on Linux, ~/Library/Application Support/AuthLab on macOS, %APPDATA%\\AuthLab on Windows).`;
 
-export const STORE_OPTIONS: ParseArgsOptionsConfig = { 'passphrase-file': { type: 'string' } };
+export const STORE_OPTIONS: Record<string, OptionSpec> = { 'passphrase-file': { type: 'string' } };
 
 /** Runs `fn` turning the engine's user-facing errors into one-line usage errors (exit 2). */
 export async function userErrors<T>(fn: () => Promise<T>): Promise<T> {
@@ -66,12 +66,9 @@ export async function readText(flag: string, file: string): Promise<string> {
 
 export type ArgValues = Record<string, string | boolean | string[] | undefined>;
 
-export function parse(argv: string[], options: ParseArgsOptionsConfig): { values: ArgValues; positionals: string[] } {
-  try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
-  }
+/** A keys, keygen or sign command line, with -h/--help (options.ts reads it as parseArgs would). */
+export function parse(argv: string[], options: Record<string, OptionSpec>): { values: ArgValues; positionals: string[] } {
+  return parseCommandLine(argv, { ...options, help: { type: 'boolean', short: 'h' } });
 }
 
 export function describeKey(k: KeyInfo): string {

@@ -1,10 +1,12 @@
-// The command line of `authlab check`, read as node:util's parseArgs reads it in strict mode with
+// The CLI's command lines, read as node:util's parseArgs reads them in strict mode with
 // positionals allowed: `--name value`, `--name=value`, `-h` (and groups such as `-hh`), booleans,
 // repeatable options, `--` ending the options, and parseArgs' own error messages. Its own small
-// reader because this is the CLI's cold path: parseArgs costs ~1.5 ms there (its module compiled,
+// reader because `check` is the CLI's cold path: parseArgs costs ~1.5 ms there (its module compiled,
 // then every option's config checked by cold code), about 1 % of a `check`, which is measured
 // against a third of a bare mailauth run (README, Speed). test/cli-options.test.ts holds it to
 // parseArgs case by case.
+
+import { UsageError } from './usage-error.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -77,4 +79,14 @@ export function parseOptions<T extends Record<string, OptionSpec>>(args: readonl
     store(name, value);
   }
   return { values: values as OptionValues<T>, positionals };
+}
+
+/** A subcommand's command line; a bad one is a usage error (exit 2) in parseArgs' words, without its hint about '--'. */
+export function parseCommandLine<T extends Record<string, OptionSpec>>(args: readonly string[], options: T): { values: OptionValues<T>; positionals: string[] } {
+  try {
+    return parseOptions(args, options);
+  } catch (err) {
+    if (!(err instanceof OptionError)) throw err;
+    throw new UsageError(err.message.replace(/\. To specify.*$/s, ''));
+  }
 }
