@@ -360,23 +360,31 @@ export const MAILAUTH_REWRITES = [
   },
 ];
 
-/** esbuild plugin: the MAILAUTH_REWRITES of each of mailauth's files, applied as it loads. */
+/**
+ * esbuild plugin: the MAILAUTH_REWRITES of each of mailauth's files, applied as it loads; a rewrite
+ * whose file the build never loaded fails it too (mailauth moved the code).
+ */
 export function mailauthRewrites(rewrites = MAILAUTH_REWRITES) {
-  const files = [...new Set(rewrites.map((r) => r.file))];
   return {
     name: 'authlab-mailauth-rewrites',
     setup(b) {
-      for (const file of files) {
-        const filter = new RegExp(`[\\\\/]node_modules[\\\\/]mailauth[\\\\/]${file.split('/').map((p) => p.replace(/[.]/g, '\\.')).join('[\\\\/]')}$`);
-        b.onLoad({ filter }, (args) => {
-          let text = readFileSync(args.path, 'utf8');
-          for (const r of rewrites.filter((x) => x.file === file)) {
-            if (text.split(r.find).length !== 2) throw new Error(`${args.path}: the text of MAILAUTH_REWRITES "${r.name}" is not there exactly once (see scripts/build-cli.mjs)`);
-            text = text.replace(r.find, () => r.replace(r.find));
-          }
-          return { contents: text, loader: 'js' };
-        });
-      }
+      const applied = new Set();
+      b.onLoad({ filter: /[\\/]node_modules[\\/]mailauth[\\/]lib[\\/]/ }, (args) => {
+        const file = args.path.split(path.sep).join('/');
+        const mine = rewrites.filter((r) => file.endsWith(`/node_modules/mailauth/${r.file}`));
+        if (!mine.length) return undefined;
+        let text = readFileSync(args.path, 'utf8');
+        for (const r of mine) {
+          if (text.split(r.find).length !== 2) throw new Error(`${args.path}: the text of MAILAUTH_REWRITES "${r.name}" is not there exactly once (see scripts/build-cli.mjs)`);
+          text = text.replace(r.find, () => r.replace(r.find));
+          applied.add(r);
+        }
+        return { contents: text, loader: 'js' };
+      });
+      b.onEnd((result) => {
+        const missed = rewrites.filter((r) => !applied.has(r));
+        if (!result.errors.length && missed.length) throw new Error(`MAILAUTH_REWRITES not applied, their files were not bundled: ${missed.map((r) => `"${r.name}" (${r.file})`).join(', ')} (see scripts/build-cli.mjs)`);
+      });
     },
   };
 }
